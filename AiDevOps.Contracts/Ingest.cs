@@ -1,0 +1,22 @@
+namespace AiDevOps.Contracts;
+
+/// <summary>
+/// The JSON body of <c>POST /ingest</c>: samples grouped by series. A series is identified by its labels, the metric
+/// name included as <c>__name__</c>, as in Prometheus.
+/// </summary>
+public sealed record IngestRequest(IReadOnlyList<SeriesSamples> Series);
+
+public sealed record SeriesSamples(IReadOnlyDictionary<string, string> Labels, IReadOnlyList<SamplePoint> Samples);
+
+/// <param name="Timestamp">Unix time in milliseconds, as Prometheus keeps it.</param>
+public sealed record SamplePoint(long Timestamp, double Value);
+
+/// <summary>What the Brain answers once an ingest is stored.</summary>
+public sealed record IngestResponse(int Series, int Samples);
+
+public static class WellKnownLabels
+{
+    public const string MetricName = "__name__";
+    public const string Job = "job";
+    public const string Instance = "instance";
+}
