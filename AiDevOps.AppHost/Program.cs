@@ -1,2 +1,27 @@
 var builder = DistributedApplication.CreateBuilder(args);
+
+var interval = builder.Configuration.CollectInterval();
+var dynamodb = builder.AddDynamoDbLocal("dynamodb");
+var prometheus = builder.AddPrometheusStack(interval);
+var agentKey = builder.AddParameter("agent-api-key", new GenerateParameterDefault { MinLength = 40, Special = false }, secret: true, persist: true);
+
+var insights = builder.AddProject<Projects.AiDevOps_Insights>("insights")
+    .WithModel(builder)
+    .WithHttpHealthCheck("/health");
+
+var brain = builder.AddProject<Projects.AiDevOps_Brain>("brain")
+    .WithReference(dynamodb).WaitFor(dynamodb)
+    .WithReference(insights)
+    .WithAgentKeyHash(PlatformExtensions.LocalAgentId, agentKey)
+    .WithTelegram(builder)
+    .WithHttpHealthCheck("/health");
+
+builder.AddProject<Projects.AiDevOps_Agent>("agent")
+    .WithReference(brain).WaitFor(brain)
+    .WithEnvironment("Agent__Id", PlatformExtensions.LocalAgentId)
+    .WithEnvironment("Agent__ApiKey", agentKey)
+    .WithEnvironment("Agent__Interval", interval.ToString())
+    .WithSources(prometheus, brain, insights)
+    .WithHttpHealthCheck("/health");
+
 builder.Build().Run();

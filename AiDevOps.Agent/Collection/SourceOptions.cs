@@ -1,0 +1,84 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace AiDevOps.Agent.Collection;
+
+public sealed class PrometheusSourceOptions : IValidatableObject
+{
+    public const string Section = "Agent:Prometheus";
+
+    /// <summary>The Prometheus HTTP API base URL, e.g. http://127.0.0.1:9090. Empty: this source is off.</summary>
+    public string? Url { get; set; }
+
+    /// <summary>Instant queries run every round. The default: target health and node_exporter basics.</summary>
+    public List<PromQuery> Queries { get; set; } = [];
+
+    public static IReadOnlyList<PromQuery> DefaultQueries { get; } =
+    [
+        new() { Name = "up", Expr = "up" },
+        new() { Name = "node_cpu_busy_ratio", Expr = "1 - avg by (job, instance) (rate(node_cpu_seconds_total{mode=\"idle\"}[1m]))" },
+        new() { Name = "node_memory_available_ratio", Expr = "node_memory_MemAvailable_bytes / node_memory_MemTotal_bytes" },
+        new()
+        {
+            Name = "node_filesystem_available_ratio",
+            Expr = "node_filesystem_avail_bytes{fstype!~\"tmpfs|overlay|squashfs\"} / node_filesystem_size_bytes{fstype!~\"tmpfs|overlay|squashfs\"}",
+        },
+    ];
+
+    public IReadOnlyList<PromQuery> EffectiveQueries => Queries.Count > 0 ? Queries : DefaultQueries;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (!string.IsNullOrEmpty(Url) && !IsHttpUrl(Url))
+            yield return new ValidationResult($"{Section}:Url '{Url}' must be an absolute http or https URL.", [nameof(Url)]);
+        for (var i = 0; i < Queries.Count; i++)
+        {
+            if (string.IsNullOrWhiteSpace(Queries[i].Expr))
+                yield return new ValidationResult($"{Section}:Queries:{i}:Expr must not be empty.", [nameof(Queries)]);
+            if (!IsMetricName(Queries[i].Name))
+                yield return new ValidationResult(
+                    $"{Section}:Queries:{i}:Name '{Queries[i].Name}' must be a metric name ([a-zA-Z_:][a-zA-Z0-9_:]*).", [nameof(Queries)]);
+        }
+    }
+
+    internal static bool IsHttpUrl(string url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https";
+
+    private static bool IsMetricName(string name) =>
+        name.Length > 0 && !char.IsAsciiDigit(name[0]) && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or ':');
+}
+
+/// <summary>An instant PromQL query; its results are stored under <see cref="Name"/>.</summary>
+public sealed class PromQuery
+{
+    public string Name { get; set; } = "";
+    public string Expr { get; set; } = "";
+}
+
+public sealed class ScrapeSourceOptions : IValidatableObject
+{
+    public const string Section = "Agent:Scrape";
+
+    /// <summary>Exposition endpoints (Prometheus text format) scraped directly, for hosts without Prometheus.</summary>
+    public List<ScrapeTarget> Targets { get; set; } = [];
+
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:05:00")]
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        for (var i = 0; i < Targets.Count; i++)
+        {
+            if (!PrometheusSourceOptions.IsHttpUrl(Targets[i].Url))
+                yield return new ValidationResult(
+                    $"{Section}:Targets:{i}:Url '{Targets[i].Url}' must be an absolute http or https URL.", [nameof(Targets)]);
+            if (string.IsNullOrWhiteSpace(Targets[i].Job))
+                yield return new ValidationResult($"{Section}:Targets:{i}:Job must not be empty.", [nameof(Targets)]);
+        }
+    }
+}
+
+public sealed class ScrapeTarget
+{
+    public string Url { get; set; } = "";
+    public string Job { get; set; } = "";
+}

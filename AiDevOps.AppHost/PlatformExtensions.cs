@@ -1,0 +1,95 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Aspire.Hosting;
+
+/// <summary>How the platform's services are wired to each other and to what the user configures.</summary>
+public static class PlatformExtensions
+{
+    public const string LocalAgentId = "local";
+
+    /// <summary>A parameter only when the user has given it a value (user secrets, environment, appsettings).</summary>
+    public static IResourceBuilder<ParameterResource>? AddOptionalParameter(
+        this IDistributedApplicationBuilder builder, string name, bool secret = false) =>
+        string.IsNullOrWhiteSpace(builder.Configuration[$"Parameters:{name}"]) ? null : builder.AddParameter(name, secret);
+
+    /// <summary>
+    /// The agent gets its key; the Brain gets only the key's SHA-256, computed here when the Brain starts, so the
+    /// plain key never reaches the Brain's configuration.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithAgentKeyHash(
+        this IResourceBuilder<ProjectResource> brain, string agentId, IResourceBuilder<ParameterResource> key) =>
+        brain
+            .WithEnvironment("Ingest__Agents__0__Id", agentId)
+            .WithEnvironment("Ingest__Agents__0__Tenant", "default")
+            .WithEnvironment(async context =>
+            {
+                var value = await key.Resource.GetValueAsync(context.CancellationToken) ?? "";
+                context.EnvironmentVariables["Ingest__Agents__0__KeySha256"] =
+                    Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(value)));
+            });
+
+    public static IResourceBuilder<ProjectResource> WithTelegram(
+        this IResourceBuilder<ProjectResource> brain, IDistributedApplicationBuilder builder)
+    {
+        brain.WithEnvironment("Telegram__ApiBaseUrl", builder.AddParameter("telegram-api-url"));
+        if (builder.AddOptionalParameter("telegram-chat-id") is { } chat)
+            brain.WithEnvironment("Telegram__ChatIds__0", chat);
+        if (builder.AddOptionalParameter("telegram-bot-token", secret: true) is { } token)
+            return brain.WithEnvironment("Telegram__BotToken", token);
+
+        builder.Eventing.Subscribe<BeforeStartEvent>((e, _) =>
+        {
+            e.Services.GetRequiredService<ILoggerFactory>().CreateLogger("AiDevOps.AppHost").LogWarning(
+                "Telegram is off: alerts are recorded in the Brain (GET /api/anomalies) but not sent. To send them, run "
+                + "`dotnet user-secrets set Parameters:telegram-bot-token <token> --project AiDevOps.AppHost` and "
+                + "`dotnet user-secrets set Parameters:telegram-chat-id <chat id> --project AiDevOps.AppHost`, then restart.");
+            return Task.CompletedTask;
+        });
+        return brain;
+    }
+
+    /// <summary>An OpenAI-compatible model for Insights, when configured; otherwise Insights writes deterministic summaries.</summary>
+    public static IResourceBuilder<ProjectResource> WithModel(
+        this IResourceBuilder<ProjectResource> insights, IDistributedApplicationBuilder builder)
+    {
+        if (builder.AddOptionalParameter("llm-endpoint") is not { } endpoint)
+            return insights;
+        insights.WithEnvironment("Insights__Model__Endpoint", endpoint);
+        if (builder.AddOptionalParameter("llm-model") is { } model)
+            insights.WithEnvironment("Insights__Model__ModelId", model);
+        if (builder.AddOptionalParameter("llm-api-key", secret: true) is { } key)
+            insights.WithEnvironment("Insights__Model__ApiKey", key);
+        return insights;
+    }
+
+    /// <summary>
+    /// What the agent collects: Prometheus's query API when the stack is installed, else the platform's own
+    /// services' /metrics, so a fresh machine still has live data.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithSources(
+        this IResourceBuilder<ProjectResource> agent,
+        IResourceBuilder<ExecutableResource>? prometheus,
+        params IResourceBuilder<ProjectResource>[] services)
+    {
+        if (prometheus is not null)
+            return agent.WithEnvironment("Agent__Prometheus__Url", prometheus.GetEndpoint("http")).WaitFor(prometheus);
+
+        for (var i = 0; i < services.Length; i++)
+        {
+            agent.WithEnvironment($"Agent__Scrape__Targets__{i}__Url", ReferenceExpression.Create($"{services[i].GetEndpoint("http")}/metrics"));
+            agent.WithEnvironment($"Agent__Scrape__Targets__{i}__Job", services[i].Resource.Name);
+        }
+        return agent;
+    }
+
+    public static TimeSpan CollectInterval(this IConfiguration configuration) =>
+        TimeSpan.TryParse(configuration["AiDevOps:CollectInterval"], System.Globalization.CultureInfo.InvariantCulture, out var interval)
+            && interval >= TimeSpan.FromSeconds(1)
+            ? interval
+            : throw new InvalidOperationException(
+                $"AiDevOps:CollectInterval '{configuration["AiDevOps:CollectInterval"]}' must be a time span of at least 00:00:01.");
+}

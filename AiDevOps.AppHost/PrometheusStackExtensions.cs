@@ -1,0 +1,77 @@
+using System.Globalization;
+
+namespace Aspire.Hosting;
+
+public static class PrometheusStackExtensions
+{
+    /// <summary>
+    /// Adds node_exporter and a Prometheus that scrapes it, as executables, when both are installed (found on PATH;
+    /// Debian: apt-get install prometheus prometheus-node-exporter). Returns null otherwise, and the caller falls
+    /// back to scraping the platform's own services.
+    /// </summary>
+    public static IResourceBuilder<ExecutableResource>? AddPrometheusStack(this IDistributedApplicationBuilder builder, TimeSpan scrapeInterval)
+    {
+        var prometheusBinary = FindOnPath("prometheus");
+        var nodeExporterBinary = FindOnPath("prometheus-node-exporter") ?? FindOnPath("node_exporter");
+        if (prometheusBinary is null || nodeExporterBinary is null)
+            return null;
+
+        var dataPath = builder.Configuration["AiDevOps:Prometheus:DataPath"] is { Length: > 0 } configured
+            ? configured
+            : Path.Combine("..", ".aidevops", "prometheus");
+        var stateFolder = Path.GetFullPath(dataPath, builder.AppHostDirectory);
+        Directory.CreateDirectory(stateFolder);
+
+        var nodeExporter = builder.AddExecutable("node-exporter", nodeExporterBinary, stateFolder)
+            .WithHttpEndpoint(name: "http")
+            .WithArgs(context => context.Args.Add(ReferenceExpression.Create(
+                $"--web.listen-address=127.0.0.1:{context.Resource.GetEndpoint("http").Property(EndpointProperty.TargetPort)}")))
+            .WithHttpHealthCheck("/metrics");
+
+        var configFile = Path.Combine(stateFolder, "prometheus.yml");
+        var prometheus = builder.AddExecutable("prometheus", prometheusBinary, stateFolder)
+            .WithHttpEndpoint(name: "http")
+            .WithArgs(context =>
+            {
+                context.Args.Add("--config.file=" + configFile);
+                context.Args.Add("--storage.tsdb.path=" + Path.Combine(stateFolder, "data"));
+                context.Args.Add("--storage.tsdb.retention.time=2d");
+                context.Args.Add(ReferenceExpression.Create(
+                    $"--web.listen-address=127.0.0.1:{context.Resource.GetEndpoint("http").Property(EndpointProperty.TargetPort)}"));
+                // Without it Prometheus takes minutes to exit when a remote_write target is gone.
+                context.Args.Add("--storage.remote.flush-deadline=5s");
+            })
+            .WithHttpHealthCheck("/-/ready")
+            .WaitFor(nodeExporter)
+            .OnBeforeResourceStarted((_, _, _) =>
+            {
+                // Ports are only known once allocated, so the scrape config is written just before Prometheus starts.
+                var target = nodeExporter.GetEndpoint("http");
+                File.WriteAllText(configFile, ScrapeConfig(scrapeInterval, $"{target.Host}:{target.Port}"));
+                return Task.CompletedTask;
+            });
+        return prometheus;
+    }
+
+    private static string ScrapeConfig(TimeSpan interval, string nodeExporterAddress)
+    {
+        var seconds = Math.Max(1, (int)interval.TotalSeconds).ToString(CultureInfo.InvariantCulture) + "s";
+        return $"""
+            # Written by the AiDevOps AppHost at each start.
+            global:
+              scrape_interval: {seconds}
+              scrape_timeout: {seconds}
+              evaluation_interval: {seconds}
+            scrape_configs:
+              - job_name: node
+                static_configs:
+                  - targets: ['{nodeExporterAddress}']
+            """;
+    }
+
+    private static string? FindOnPath(string name) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "")
+            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Select(folder => Path.Combine(folder, name))
+            .FirstOrDefault(File.Exists);
+}

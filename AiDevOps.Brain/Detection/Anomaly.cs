@@ -1,0 +1,29 @@
+namespace AiDevOps.Brain.Detection;
+
+using AiDevOps.Brain.Storage;
+
+/// <summary>
+/// Something wrong with one series, from the moment a detector opened it until it resolved. Its id sorts by opening
+/// time, so the newest anomalies of a tenant read first.
+/// </summary>
+public sealed record Anomaly(
+    string Id,
+    Series Series,
+    string Kind,
+    string Detector,
+    double Score,
+    DateTimeOffset OpenedAt,
+    DateTimeOffset? ResolvedAt = null,
+    string? Summary = null,
+    string? SummarySource = null)
+{
+    public bool IsOpen => ResolvedAt is null;
+
+    public static string IdFor(Series series, DateTimeOffset openedAt) =>
+        $"{DataKeys.Time(openedAt.ToUnixTimeMilliseconds())}|{series.Id}";
+}
+
+public static class AnomalyKinds
+{
+    public const string TargetDown = "target_down";
+}

@@ -1,0 +1,120 @@
+using System.Threading.Channels;
+using AiDevOps.Brain.Alerting;
+using AiDevOps.Brain.Alerting.Notifiers.Telegram;
+using AiDevOps.Brain.Detection;
+using AiDevOps.Brain.Ingest;
+using AiDevOps.Brain.Storage;
+using Amazon.DynamoDBv2;
+using Amazon.Runtime;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
+using Telegram.Bot;
+
+namespace Microsoft.Extensions.Hosting;
+
+public static partial class ApplicationServiceExtensions
+{
+    /// <summary>The Aspire connection string naming a local DynamoDB (the emulator); absent on AWS.</summary>
+    public const string DynamoDbConnectionName = "dynamodb";
+
+    public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddProblemDetails();
+        services.AddSingleton(TimeProvider.System);
+
+        builder.AddStorage();
+        builder.AddIngest();
+        builder.AddDetection();
+        builder.AddAlerting();
+        return builder;
+    }
+
+    private static void AddStorage(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        var localEndpoint = builder.Configuration.GetConnectionString(DynamoDbConnectionName);
+        builder.Services.AddSingleton<IAmazonDynamoDB>(_ =>
+        {
+            if (string.IsNullOrWhiteSpace(localEndpoint))
+                return new AmazonDynamoDBClient(); // AWS: region and credentials from the standard chain (task role on ECS).
+            if (!Uri.IsWellFormedUriString(localEndpoint, UriKind.Absolute))
+                throw new OptionsValidationException($"ConnectionStrings:{DynamoDbConnectionName}", typeof(string),
+                    [$"ConnectionStrings:{DynamoDbConnectionName} '{localEndpoint}' must be the URL of a local DynamoDB."]);
+            // The emulator checks neither signature nor region, but the SDK insists on both.
+            return new AmazonDynamoDBClient(new BasicAWSCredentials("local", "local"),
+                new AmazonDynamoDBConfig { ServiceURL = localEndpoint, AuthenticationRegion = "us-east-1" });
+        });
+        builder.Services.AddSingleton<BatchWriter>();
+        builder.Services.AddSingleton<SampleStore>();
+        builder.Services.AddSingleton<AnomalyStore>();
+        builder.Services.AddSingleton<AgentRegistry>();
+        builder.Services.AddSingleton<AlertConfigStore>();
+        builder.Services.AddSingleton<TableInitializer>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<TableInitializer>());
+        builder.Services.AddHealthChecks().AddCheck<TableInitializer>("dynamodb-tables");
+    }
+
+    private static void AddIngest(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<IngestOptions>().BindConfiguration(IngestOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<ApiKeyAuthenticator>();
+        builder.Services.AddSingleton<IngestService>();
+        builder.Services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        builder.Services.AddAuthorization();
+    }
+
+    private static void AddDetection(this IHostApplicationBuilder builder)
+    {
+        // Bounded so a stalled detector slows ingest down instead of growing memory; never drops a stored batch.
+        var batches = Channel.CreateBounded<IngestedBatch>(new BoundedChannelOptions(1024) { SingleReader = true });
+        builder.Services.AddSingleton(batches.Reader);
+        builder.Services.AddSingleton(batches.Writer);
+        var changes = Channel.CreateUnbounded<AnomalyChange>(new UnboundedChannelOptions { SingleReader = true });
+        builder.Services.AddSingleton(changes.Reader);
+        builder.Services.AddSingleton(changes.Writer);
+        builder.Services.AddHostedService<DetectionService>();
+    }
+
+    private static void AddAlerting(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<AlertingOptions>().BindConfiguration(AlertingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddHttpClient<InsightsClient>((sp, http) =>
+            http.BaseAddress = new Uri(sp.GetRequiredService<IOptions<AlertingOptions>>().Value.InsightsUrl));
+        builder.Services.AddHostedService<AlertDispatcher>();
+
+        builder.Services.AddOptions<TelegramOptions>().BindConfiguration(TelegramOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        var telegram = builder.Configuration.GetSection(TelegramOptions.Section).Get<TelegramOptions>() ?? new TelegramOptions();
+        if (telegram.IsConfigured)
+        {
+            builder.Services.AddSingleton<ITelegramBotClient>(sp =>
+            {
+                var options = sp.GetRequiredService<IOptions<TelegramOptions>>().Value;
+                // A client of its own, outside IHttpClientFactory: its URLs hold the token and must not be logged.
+                return new TelegramBotClient(new TelegramBotClientOptions(options.BotToken!, options.ApiBaseUrl) { RetryCount = 0 });
+            });
+            builder.Services.AddSingleton<INotifier, TelegramNotifier>();
+            builder.Services.AddHostedService<TelegramReceiverSeeder>();
+        }
+        else
+        {
+            builder.Services.AddHostedService<TelegramNotConfiguredNotice>();
+        }
+    }
+
+    /// <summary>Says once at startup that alerts stay in the Brain until a bot token is set.</summary>
+    private sealed partial class TelegramNotConfiguredNotice(ILogger<TelegramNotConfiguredNotice> logger) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            LogNotConfigured();
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        [LoggerMessage(LogLevel.Warning, "Telegram is not configured (Telegram:BotToken is empty): alerts are recorded and listed at GET /api/anomalies, and logged, but not sent.")]
+        private partial void LogNotConfigured();
+    }
+}

@@ -1,0 +1,43 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using System.Threading.Channels;
+using AiDevOps.Brain.Detection;
+using AiDevOps.Brain.Storage;
+using AiDevOps.Contracts;
+
+namespace AiDevOps.Brain.Ingest;
+
+/// <summary>
+/// Takes a validated delivery: stores it (durable before the caller hears yes), records the agent's delivery, then
+/// hands the samples to detection.
+/// </summary>
+public sealed class IngestService(SampleStore store, AgentRegistry agents, ChannelWriter<IngestedBatch> detection, TimeProvider clock)
+{
+    public const string TelemetryName = "AiDevOps.Brain.Ingest";
+    private static readonly ActivitySource Activities = new(TelemetryName);
+    private static readonly Meter Meter = new(TelemetryName);
+    private static readonly Counter<long> Samples = Meter.CreateCounter<long>(
+        "aidevops.brain.ingest.samples", description: "Samples stored from agents.");
+
+    public async Task<IngestResponse> IngestAsync(AgentIdentity agent, IngestRequest request, CancellationToken ct)
+    {
+        using var activity = Activities.StartActivity("ingest");
+        activity?.SetTag("aidevops.agent", agent.AgentId);
+
+        var batch = request.Series
+            .Select(s => (Series.Of(agent.Tenant, s.Labels), s.Samples))
+            .GroupBy(b => b.Item1.Id)
+            .Select(g => (g.First().Item1, (IReadOnlyList<SamplePoint>)g.SelectMany(b => b.Samples).ToList()))
+            .ToList();
+        var sampleCount = batch.Sum(b => b.Item2.Count);
+
+        await store.AppendAsync(batch, ct);
+        await agents.RecordDeliveryAsync(agent, clock.GetUtcNow(), sampleCount, ct);
+        Samples.Add(sampleCount, new KeyValuePair<string, object?>("agent", agent.AgentId));
+        activity?.SetTag("aidevops.samples", sampleCount);
+
+        // Stored already: detection must see it even if the caller has gone away.
+        await detection.WriteAsync(new IngestedBatch(batch), CancellationToken.None);
+        return new IngestResponse(batch.Count, sampleCount);
+    }
+}

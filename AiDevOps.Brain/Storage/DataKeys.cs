@@ -1,0 +1,30 @@
+using System.Globalization;
+
+namespace AiDevOps.Brain.Storage;
+
+/// <summary>
+/// How items are keyed in the <c>-data</c> table. Every partition key starts with the tenant, so a query can only
+/// ever reach the tenant it was built for. Timestamps are zero-padded so that string order is time order.
+/// </summary>
+public static class DataKeys
+{
+    public const string PartitionKey = "pk";
+    public const string SortKey = "sk";
+
+    public static string Samples(string tenant, string seriesId) => $"{tenant}|samples|{seriesId}";
+    public static string SeriesByMetric(string tenant, string metric) => $"{tenant}|series|{metric}";
+    public static string Metrics(string tenant) => $"{tenant}|metrics";
+    public static string Agents(string tenant) => $"{tenant}|agents";
+    public static string Anomalies(string tenant) => $"{tenant}|anomalies";
+
+    public static string Time(long unixMilliseconds) =>
+        unixMilliseconds.ToString("D15", CultureInfo.InvariantCulture);
+
+    public static long ParseTime(string sortKey) =>
+        long.Parse(sortKey.AsSpan(0, 15), NumberStyles.None, CultureInfo.InvariantCulture);
+
+    /// <summary>Values keep NaN and infinities (Prometheus uses both), which DynamoDB numbers cannot hold.</summary>
+    public static string Value(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+
+    public static double ParseValue(string text) => double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,117 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace AiDevOps.Testing;
+
+/// <summary>A message the fake Bot API received through <c>sendMessage</c>.</summary>
+public sealed record SentMessage(string Token, string ChatId, string Text, string? ParseMode);
+
+/// <summary>
+/// A loopback server speaking the Telegram Bot API wire protocol (<c>POST /bot&lt;token&gt;/&lt;method&gt;</c>, JSON
+/// or form bodies, <c>{"ok":…}</c> answers). It records every sendMessage and can be told to answer 429 first, so
+/// tests assert on what a real bot client actually sent.
+/// </summary>
+public sealed class FakeTelegramBotApi : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly ConcurrentQueue<SentMessage> _messages = new();
+    private int _rateLimitsLeft;
+    private int _nextMessageId = 1;
+
+    private FakeTelegramBotApi(WebApplication app) => _app = app;
+
+    public Uri BaseUrl { get; private set; } = null!;
+
+    public IReadOnlyCollection<SentMessage> Messages => _messages.ToArray();
+
+    /// <summary>The next <paramref name="count"/> calls are refused with 429 and <c>retry_after</c>.</summary>
+    public void RateLimitNext(int count) => Interlocked.Exchange(ref _rateLimitsLeft, count);
+
+    public static async Task<FakeTelegramBotApi> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        var fake = new FakeTelegramBotApi(app);
+        app.MapPost("/bot{token}/{method}", fake.HandleAsync);
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
+        fake.BaseUrl = new Uri(address);
+        return fake;
+    }
+
+    public async Task<SentMessage> WaitForMessageAsync(Func<SentMessage, bool> predicate, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_messages.FirstOrDefault(predicate) is { } message)
+                return message;
+            await Task.Delay(100);
+        }
+        throw new TimeoutException(
+            $"No matching sendMessage within {timeout}. Received: {string.Join(" | ", _messages.Select(m => m.Text))}");
+    }
+
+    private async Task<IResult> HandleAsync(string token, string method, HttpRequest request)
+    {
+        if (Interlocked.Decrement(ref _rateLimitsLeft) >= 0)
+        {
+            return Results.Json(new JsonObject
+            {
+                ["ok"] = false,
+                ["error_code"] = 429,
+                ["description"] = "Too Many Requests: retry after 1",
+                ["parameters"] = new JsonObject { ["retry_after"] = 1 },
+            }, statusCode: 429);
+        }
+
+        var body = await ReadBodyAsync(request);
+        if (!method.Equals("sendMessage", StringComparison.OrdinalIgnoreCase))
+            return Results.Json(new JsonObject { ["ok"] = true, ["result"] = true });
+
+        var chatId = body["chat_id"]?.ToString() ?? "";
+        var text = body["text"]?.ToString() ?? "";
+        _messages.Enqueue(new SentMessage(token, chatId, text, body["parse_mode"]?.ToString()));
+        var chat = long.TryParse(chatId, out var id) ? (JsonNode)id : chatId;
+        return Results.Json(new JsonObject
+        {
+            ["ok"] = true,
+            ["result"] = new JsonObject
+            {
+                ["message_id"] = Interlocked.Increment(ref _nextMessageId),
+                ["date"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
+                ["chat"] = new JsonObject { ["id"] = chat, ["type"] = "private" },
+                ["text"] = text,
+            },
+        });
+    }
+
+    private static async Task<JsonObject> ReadBodyAsync(HttpRequest request)
+    {
+        if (request.HasFormContentType)
+        {
+            var form = await request.ReadFormAsync();
+            var fields = new JsonObject();
+            foreach (var (key, value) in form)
+                fields[key] = value.ToString();
+            return fields;
+        }
+        using var json = await JsonDocument.ParseAsync(request.Body);
+        return JsonNode.Parse(json.RootElement.GetRawText())!.AsObject();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
