@@ -1,0 +1,87 @@
+using AiDevOps.Contracts;
+using AiDevOps.Insights.Summaries;
+using AiDevOps.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace AiDevOps.Insights.Tests;
+
+public sealed class KernelSummarizerTests : IAsyncLifetime
+{
+    private static readonly TimeSpan TestTimeout = TimeSpan.FromSeconds(30);
+
+    private FakeOpenAiServer _model = null!;
+
+    public async Task InitializeAsync() => _model = await FakeOpenAiServer.StartAsync();
+
+    public async Task DisposeAsync() => await _model.DisposeAsync();
+
+    [Fact]
+    public async Task Returns_the_models_reply_when_the_model_answers()
+    {
+        _model.Reply = "  Node exporter on 127.0.0.1:9100 is down since 10:15:03 UTC.  ";
+
+        var summary = await Summarizer().SummarizeAsync(TestFacts.TargetDown(), CancellationToken.None).WaitAsync(TestTimeout);
+
+        Assert.Equal(new InsightSummary("Node exporter on 127.0.0.1:9100 is down since 10:15:03 UTC.", SummarySources.Model), summary);
+    }
+
+    [Fact]
+    public async Task Sends_the_facts_to_the_model_at_a_low_temperature()
+    {
+        await Summarizer().SummarizeAsync(TestFacts.TargetDown(), CancellationToken.None).WaitAsync(TestTimeout);
+
+        var request = Assert.Single(_model.Requests);
+        Assert.True(request.Json.GetProperty("temperature").GetDouble() <= 0.2);
+        Assert.Equal("gpt-4o-mini", request.Json.GetProperty("model").GetString());
+        Assert.Equal("Bearer unused", request.Authorization);
+        var messages = request.Json.GetProperty("messages");
+        Assert.Equal("system", messages[0].GetProperty("role").GetString());
+        Assert.Contains("only the facts", request.MessageContents[0], StringComparison.Ordinal);
+        Assert.Contains("metric: up", request.MessageContents[1], StringComparison.Ordinal);
+        Assert.Contains("instance=\"127.0.0.1:9100\"", request.MessageContents[1], StringComparison.Ordinal);
+        Assert.Contains("since: 2026-11-24 10:15:03 UTC", request.MessageContents[1], StringComparison.Ordinal);
+        Assert.Contains("10:15:03=0", request.MessageContents[1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Returns_the_deterministic_summary_when_the_model_fails()
+    {
+        _model.FailureStatus = 500;
+
+        var summary = await Summarizer().SummarizeAsync(TestFacts.TargetDown(), CancellationToken.None).WaitAsync(TestTimeout);
+
+        Assert.Equal(DeterministicSummarizer.Summarize(TestFacts.TargetDown()), summary);
+        Assert.Single(_model.Requests);
+    }
+
+    [Fact]
+    public async Task Returns_the_deterministic_summary_when_the_model_answers_with_nothing()
+    {
+        _model.Reply = "   ";
+
+        var summary = await Summarizer().SummarizeAsync(TestFacts.TargetDown(), CancellationToken.None).WaitAsync(TestTimeout);
+
+        Assert.Equal(SummarySources.Deterministic, summary.Source);
+    }
+
+    [Fact]
+    public async Task Returns_the_deterministic_summary_when_the_model_is_too_slow()
+    {
+        _model.Delay = TimeSpan.FromSeconds(10);
+
+        var summary = await Summarizer(timeout: TimeSpan.FromMilliseconds(300))
+            .SummarizeAsync(TestFacts.TargetDown(), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(5));
+
+        Assert.Equal(SummarySources.Deterministic, summary.Source);
+    }
+
+    private KernelSummarizer Summarizer(TimeSpan? timeout = null)
+    {
+        var options = new ModelOptions { Endpoint = _model.BaseUrl.ToString() };
+        return new KernelSummarizer(
+            ModelKernel.Create(options),
+            new DeterministicSummarizer(),
+            timeout ?? options.Timeout,
+            NullLogger<KernelSummarizer>.Instance);
+    }
+}

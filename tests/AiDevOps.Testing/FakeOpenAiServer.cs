@@ -1,0 +1,166 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace AiDevOps.Testing;
+
+/// <summary>
+/// An OpenAI-compatible chat server on a free loopback port: answers <c>POST /v1/chat/completions</c> (non-streaming)
+/// with a configurable reply, records every request, and can be told to fail or to answer late.
+/// </summary>
+public sealed class FakeOpenAiServer : IAsyncDisposable
+{
+    public const string DefaultReply = "The fake model's summary.";
+
+    private readonly WebApplication _app;
+    private readonly Lock _gate = new();
+    private readonly List<RecordedChatRequest> _requests = [];
+    private string _reply = DefaultReply;
+    private int? _failureStatus;
+    private TimeSpan _delay;
+
+    private FakeOpenAiServer()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        _app = builder.Build();
+        _app.MapPost("/v1/chat/completions", (HttpRequest request) => AnswerAsync(request));
+    }
+
+    /// <summary>The API root, ending in <c>/v1</c>, as OpenAI clients expect their endpoint.</summary>
+    public Uri BaseUrl { get; private set; } = null!;
+
+    /// <summary>The assistant's message content in every successful answer.</summary>
+    public string Reply
+    {
+        get { lock (_gate) return _reply; }
+        set { lock (_gate) _reply = value; }
+    }
+
+    /// <summary>When set, every request is answered with this status and an OpenAI-style error body.</summary>
+    public int? FailureStatus
+    {
+        get { lock (_gate) return _failureStatus; }
+        set { lock (_gate) _failureStatus = value; }
+    }
+
+    /// <summary>How long to wait before answering, to exercise client timeouts.</summary>
+    public TimeSpan Delay
+    {
+        get { lock (_gate) return _delay; }
+        set { lock (_gate) _delay = value; }
+    }
+
+    /// <summary>Every request received so far, in arrival order, including failed and delayed ones.</summary>
+    public IReadOnlyList<RecordedChatRequest> Requests
+    {
+        get { lock (_gate) return [.. _requests]; }
+    }
+
+    public static async Task<FakeOpenAiServer> StartAsync(CancellationToken cancellationToken = default)
+    {
+        var server = new FakeOpenAiServer();
+        try
+        {
+            await server._app.StartAsync(cancellationToken);
+        }
+        catch
+        {
+            await server._app.DisposeAsync();
+            throw;
+        }
+        var address = server._app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        server.BaseUrl = new Uri(address.TrimEnd('/') + "/v1");
+        return server;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+
+    private async Task<IResult> AnswerAsync(HttpRequest request)
+    {
+        // Read the raw stream rather than binding: clients may send the body chunked, without a Content-Length.
+        using var reader = new StreamReader(request.Body);
+        var body = await reader.ReadToEndAsync(request.HttpContext.RequestAborted);
+        JsonElement json;
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            json = document.RootElement.Clone();
+        }
+        catch (JsonException exception)
+        {
+            return Error(StatusCodes.Status400BadRequest, "invalid_request_error", exception.Message);
+        }
+
+        string reply;
+        int? failureStatus;
+        TimeSpan delay;
+        lock (_gate)
+        {
+            _requests.Add(new RecordedChatRequest(body, json, request.Headers.Authorization.ToString()));
+            (reply, failureStatus, delay) = (_reply, _failureStatus, _delay);
+        }
+
+        if (delay > TimeSpan.Zero)
+            await Task.Delay(delay, request.HttpContext.RequestAborted);
+        if (failureStatus is { } status)
+            return Error(status, "server_error", "The fake model server was told to fail.");
+        if (json.TryGetProperty("stream", out var stream) && stream.ValueKind == JsonValueKind.True)
+            return Error(StatusCodes.Status400BadRequest, "invalid_request_error", "The fake model server does not stream.");
+
+        var model = json.TryGetProperty("model", out var requested) ? requested.GetString() : null;
+        return Results.Content(Completion(model ?? "fake-model", reply).ToJsonString(), "application/json");
+    }
+
+    private static JsonObject Completion(string model, string reply) => new()
+    {
+        ["id"] = "chatcmpl-" + Guid.NewGuid().ToString("N"),
+        ["object"] = "chat.completion",
+        ["created"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
+        ["model"] = model,
+        ["choices"] = new JsonArray(new JsonObject
+        {
+            ["index"] = 0,
+            ["message"] = new JsonObject { ["role"] = "assistant", ["content"] = reply },
+            ["finish_reason"] = "stop",
+        }),
+        ["usage"] = new JsonObject { ["prompt_tokens"] = 0, ["completion_tokens"] = 0, ["total_tokens"] = 0 },
+    };
+
+    private static IResult Error(int status, string type, string message) => Results.Content(
+        new JsonObject { ["error"] = new JsonObject { ["message"] = message, ["type"] = type } }.ToJsonString(),
+        "application/json",
+        statusCode: status);
+}
+
+/// <param name="Body">The request body exactly as received.</param>
+/// <param name="Json">The parsed body; a detached copy, so nothing needs disposing.</param>
+/// <param name="Authorization">The Authorization header, empty when none was sent.</param>
+public sealed record RecordedChatRequest(string Body, JsonElement Json, string Authorization)
+{
+    /// <summary>The content of every message in the request, in order, e.g. the system then the user prompt.</summary>
+    public IReadOnlyList<string> MessageContents =>
+        Json.TryGetProperty("messages", out var messages)
+            ? [.. messages.EnumerateArray().Select(message => message.TryGetProperty("content", out var content) ? ContentText(content) : "")]
+            : [];
+
+    private static string ContentText(JsonElement content) => content.ValueKind switch
+    {
+        JsonValueKind.String => content.GetString() ?? "",
+        // The newer wire form: an array of parts such as {"type":"text","text":"…"}.
+        JsonValueKind.Array => string.Concat(content.EnumerateArray()
+            .Select(part => part.TryGetProperty("text", out var text) ? text.GetString() : "")),
+        _ => "",
+    };
+}
