@@ -24,8 +24,7 @@ public static class PrometheusStackExtensions
 
         var nodeExporter = builder.AddExecutable("node-exporter", nodeExporterBinary, stateFolder)
             .WithHttpEndpoint(name: "http")
-            .WithArgs(context => context.Args.Add(ReferenceExpression.Create(
-                $"--web.listen-address=127.0.0.1:{context.Resource.GetEndpoint("http").Property(EndpointProperty.TargetPort)}")))
+            .WithArgs(context => context.Args.Add(ListenAddress(context.Resource)))
             .WithHttpHealthCheck("/metrics");
 
         var configFile = Path.Combine(stateFolder, "prometheus.yml");
@@ -36,8 +35,7 @@ public static class PrometheusStackExtensions
                 context.Args.Add("--config.file=" + configFile);
                 context.Args.Add("--storage.tsdb.path=" + Path.Combine(stateFolder, "data"));
                 context.Args.Add("--storage.tsdb.retention.time=2d");
-                context.Args.Add(ReferenceExpression.Create(
-                    $"--web.listen-address=127.0.0.1:{context.Resource.GetEndpoint("http").Property(EndpointProperty.TargetPort)}"));
+                context.Args.Add(ListenAddress(context.Resource));
                 // Without it Prometheus takes minutes to exit when a remote_write target is gone.
                 context.Args.Add("--storage.remote.flush-deadline=5s");
             })
@@ -46,12 +44,21 @@ public static class PrometheusStackExtensions
             .OnBeforeResourceStarted((_, _, _) =>
             {
                 // Ports are only known once allocated, so the scrape config is written just before Prometheus starts.
+                // The local TSDB starts empty: the Brain keeps history, and an old run's series (another port) would
+                // otherwise still answer queries for five minutes and raise false alerts.
+                var tsdb = Path.Combine(stateFolder, "data");
+                if (Directory.Exists(tsdb))
+                    Directory.Delete(tsdb, recursive: true);
                 var target = nodeExporter.GetEndpoint("http");
                 File.WriteAllText(configFile, ScrapeConfig(scrapeInterval, $"{target.Host}:{target.Port}"));
                 return Task.CompletedTask;
             });
         return prometheus;
     }
+
+    /// <summary>Both tools take the same flag; the port is the one Aspire allocated behind its proxy.</summary>
+    private static ReferenceExpression ListenAddress(IResource resource) => ReferenceExpression.Create(
+        $"--web.listen-address=127.0.0.1:{((IResourceWithEndpoints)resource).GetEndpoint("http").Property(EndpointProperty.TargetPort)}");
 
     private static string ScrapeConfig(TimeSpan interval, string nodeExporterAddress)
     {

@@ -9,6 +9,9 @@ var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+// After the status-code pages, so a 401 from the challenge gets a problem-details body too.
+app.UseAuthentication();
+app.UseAuthorization();
 app.MapDefaultEndpoints();
 app.MapIngestApi();
 app.MapQueryApi();

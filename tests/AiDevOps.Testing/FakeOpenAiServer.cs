@@ -18,7 +18,7 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
 {
     public const string DefaultReply = "The fake model's summary.";
 
-    private readonly WebApplication _app;
+    private LoopbackApp _app = null!;
     private readonly Lock _gate = new();
     private readonly List<RecordedChatRequest> _requests = [];
     private string _reply = DefaultReply;
@@ -27,11 +27,6 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
 
     private FakeOpenAiServer()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        _app = builder.Build();
-        _app.MapPost("/v1/chat/completions", (HttpRequest request) => AnswerAsync(request));
     }
 
     /// <summary>The API root, ending in <c>/v1</c>, as OpenAI clients expect their endpoint.</summary>
@@ -67,25 +62,13 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
     public static async Task<FakeOpenAiServer> StartAsync(CancellationToken cancellationToken = default)
     {
         var server = new FakeOpenAiServer();
-        try
-        {
-            await server._app.StartAsync(cancellationToken);
-        }
-        catch
-        {
-            await server._app.DisposeAsync();
-            throw;
-        }
-        var address = server._app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        server.BaseUrl = new Uri(address.TrimEnd('/') + "/v1");
+        server._app = await LoopbackApp.StartAsync(
+            app => app.MapPost("/v1/chat/completions", (HttpRequest request) => server.AnswerAsync(request)), cancellationToken);
+        server.BaseUrl = new Uri(server._app.Address, "v1");
         return server;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _app.DisposeAsync();
 
     private async Task<IResult> AnswerAsync(HttpRequest request)
     {

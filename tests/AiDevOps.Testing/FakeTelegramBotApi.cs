@@ -20,12 +20,10 @@ public sealed record SentMessage(string Token, string ChatId, string Text, strin
 /// </summary>
 public sealed class FakeTelegramBotApi : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private LoopbackApp _app = null!;
     private readonly ConcurrentQueue<SentMessage> _messages = new();
     private int _rateLimitsLeft;
     private int _nextMessageId = 1;
-
-    private FakeTelegramBotApi(WebApplication app) => _app = app;
 
     public Uri BaseUrl { get; private set; } = null!;
 
@@ -36,15 +34,9 @@ public sealed class FakeTelegramBotApi : IAsyncDisposable
 
     public static async Task<FakeTelegramBotApi> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
-        var fake = new FakeTelegramBotApi(app);
-        app.MapPost("/bot{token}/{method}", fake.HandleAsync);
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        fake.BaseUrl = new Uri(address);
+        var fake = new FakeTelegramBotApi();
+        fake._app = await LoopbackApp.StartAsync(app => app.MapPost("/bot{token}/{method}", fake.HandleAsync));
+        fake.BaseUrl = fake._app.Address;
         return fake;
     }
 
@@ -109,9 +101,5 @@ public sealed class FakeTelegramBotApi : IAsyncDisposable
         return JsonNode.Parse(json.RootElement.GetRawText())!.AsObject();
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _app.DisposeAsync();
 }

@@ -1,0 +1,56 @@
+using System.Net;
+using AiDevOps.Brain.Ingest;
+using AiDevOps.Brain.Storage;
+using AiDevOps.Testing;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AiDevOps.Brain.Tests;
+
+/// <summary>The real Brain on Kestrel, storing into a real dynalite, with two agents in two tenants.</summary>
+public sealed class BrainFactory : WebApplicationFactory<Program>, IAsyncLifetime
+{
+    public const string AcmeKey = "acme-agent-key";
+    public const string GlobexKey = "globex-agent-key";
+    public const long MaxBodyBytes = 64 * 1024;
+
+    private DynaliteServer _dynalite = null!;
+
+    public async Task InitializeAsync()
+    {
+        _dynalite = await DynaliteServer.StartAsync();
+        UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+        StartServer();
+        await Services.GetRequiredService<TableInitializer>().Ready.WaitAsync(TimeSpan.FromSeconds(30));
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Production");
+        builder.UseSetting("ConnectionStrings:dynamodb", _dynalite.Endpoint.ToString());
+        builder.UseSetting("Storage:TablePrefix", "brain-tests");
+        builder.UseSetting("Ingest:MaxBodyBytes", MaxBodyBytes.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        builder.UseSetting("Ingest:Agents:0:Id", "acme-edge");
+        builder.UseSetting("Ingest:Agents:0:Tenant", "acme");
+        builder.UseSetting("Ingest:Agents:0:KeySha256", ApiKeyHash.HexOf(AcmeKey));
+        builder.UseSetting("Ingest:Agents:1:Id", "globex-edge");
+        builder.UseSetting("Ingest:Agents:1:Tenant", "globex");
+        builder.UseSetting("Ingest:Agents:1:KeySha256", ApiKeyHash.HexOf(GlobexKey));
+        builder.UseSetting("Alerting:InsightsUrl", "http://127.0.0.1:9");
+    }
+
+    public HttpClient ClientWithKey(string? key)
+    {
+        var client = CreateClient();
+        if (key is not null)
+            client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
+        return client;
+    }
+
+    async Task IAsyncLifetime.DisposeAsync()
+    {
+        await DisposeAsync();
+        await _dynalite.DisposeAsync();
+    }
+}

@@ -1,0 +1,83 @@
+using System.Collections.Concurrent;
+using AiDevOps.Testing;
+using Aspire.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AiDevOps.EndToEnd.Tests;
+
+/// <summary>
+/// The whole platform as the AppHost wires it — Brain, Insights, Agent, dynalite, Prometheus and node_exporter —
+/// with Telegram and the model replaced by loopback servers that speak their wire protocols. Started once per class.
+/// </summary>
+public sealed class PlatformFixture : IAsyncLifetime
+{
+    public const string AgentKey = "e2e-agent-key-0123456789abcdef0123456789";
+    public const string BotToken = "4242:e2e-bot-secret-do-not-log";
+    public const string ChatId = "777001";
+    public const string ModelReply = "FAKE-MODEL: node_exporter stopped answering; restart the service and check its logs.";
+    public static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
+
+    private readonly string _prometheusFolder = Path.Combine(Path.GetTempPath(), "aidevops-e2e-prometheus-" + Guid.NewGuid().ToString("N"));
+
+    public FakeTelegramBotApi Telegram { get; private set; } = null!;
+    public FakeOpenAiServer Model { get; private set; } = null!;
+    public DistributedApplication App { get; private set; } = null!;
+
+    /// <summary>Every line every resource logged, by resource name.</summary>
+    public ConcurrentDictionary<string, ConcurrentQueue<string>> Logs { get; } = new();
+
+    public async Task InitializeAsync()
+    {
+        Telegram = await FakeTelegramBotApi.StartAsync();
+        Model = await FakeOpenAiServer.StartAsync();
+        Model.Reply = ModelReply;
+
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AiDevOps_AppHost>(
+        [
+            "--AiDevOps:CollectInterval=00:00:02",
+            "--AiDevOps:DynamoDb:DataPath=",
+            "--AiDevOps:Prometheus:DataPath=" + _prometheusFolder,
+            "--Parameters:agent-api-key=" + AgentKey,
+            "--Parameters:telegram-bot-token=" + BotToken,
+            "--Parameters:telegram-chat-id=" + ChatId,
+            "--Parameters:telegram-api-url=" + Telegram.BaseUrl,
+            "--Parameters:llm-endpoint=" + Model.BaseUrl,
+            "--Parameters:llm-model=fake-model",
+            "--Parameters:llm-api-key=sk-e2e-model-key",
+        ]);
+        // Nothing listens for OTLP here; exporting to it would only slow every shutdown down.
+        foreach (var resource in builder.Resources.OfType<ProjectResource>())
+            resource.Annotations.Add(new EnvironmentCallbackAnnotation(context => context.EnvironmentVariables.Remove("OTEL_EXPORTER_OTLP_ENDPOINT")));
+
+        App = await builder.BuildAsync().WaitAsync(StartTimeout);
+        CollectLogs(App.Services.GetRequiredService<ResourceLoggerService>(), builder.Resources.Select(r => r.Name));
+        await App.StartAsync().WaitAsync(StartTimeout);
+        foreach (var name in new[] { "dynamodb", "node-exporter", "prometheus", "insights", "brain", "agent" })
+            await App.ResourceNotifications.WaitForResourceHealthyAsync(name).WaitAsync(StartTimeout);
+    }
+
+    private void CollectLogs(ResourceLoggerService logs, IEnumerable<string> resources)
+    {
+        foreach (var name in resources)
+        {
+            var lines = Logs.GetOrAdd(name, _ => new ConcurrentQueue<string>());
+            _ = Task.Run(async () =>
+            {
+                // The stream ends when the app is disposed.
+                await foreach (var batch in logs.WatchAsync(name))
+                    foreach (var line in batch)
+                        lines.Enqueue(line.Content);
+            });
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (App is not null)
+            await App.DisposeAsync();
+        await Telegram.DisposeAsync();
+        await Model.DisposeAsync();
+        if (Directory.Exists(_prometheusFolder))
+            Directory.Delete(_prometheusFolder, recursive: true);
+    }
+}

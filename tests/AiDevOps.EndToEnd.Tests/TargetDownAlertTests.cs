@@ -1,0 +1,104 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using AiDevOps.Testing;
+using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
+using Amazon.Runtime;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AiDevOps.EndToEnd.Tests;
+
+public sealed class TargetDownAlertTests(PlatformFixture platform) : IClassFixture<PlatformFixture>
+{
+    private static readonly TimeSpan AlertTimeout = TimeSpan.FromSeconds(90);
+
+    [Fact]
+    public async Task A_stopped_node_exporter_reaches_Telegram_with_the_models_summary_and_its_recovery_resolves_it()
+    {
+        var instance = await WaitForUpSamplesInDynamoDbAsync();
+
+        var commands = platform.App.Services.GetRequiredService<ResourceCommandService>();
+        var stopped = await commands.ExecuteCommandAsync("node-exporter", KnownResourceCommands.StopCommand).WaitAsync(AlertTimeout);
+        Assert.True(stopped.Success, stopped.Message);
+
+        var firing = await platform.Telegram.WaitForMessageAsync(m => m.Text.Contains("Target down", StringComparison.Ordinal), AlertTimeout);
+        Assert.Equal(PlatformFixture.ChatId, firing.ChatId);
+        Assert.Equal("HTML", firing.ParseMode, ignoreCase: true);
+        Assert.Contains(instance, firing.Text, StringComparison.Ordinal);
+        Assert.Contains("job=&quot;node&quot;", firing.Text, StringComparison.Ordinal);
+        Assert.Contains(PlatformFixture.ModelReply, firing.Text, StringComparison.Ordinal);
+        // The summary is grounded: the model was shown the down target.
+        Assert.Contains(platform.Model.Requests, r => r.Body.Contains(instance, StringComparison.Ordinal));
+
+        var started = await commands.ExecuteCommandAsync("node-exporter", KnownResourceCommands.StartCommand).WaitAsync(AlertTimeout);
+        Assert.True(started.Success, started.Message);
+        var resolved = await platform.Telegram.WaitForMessageAsync(m => m.Text.Contains("Resolved", StringComparison.Ordinal), AlertTimeout);
+        Assert.Contains(instance, resolved.Text, StringComparison.Ordinal);
+        Assert.Single(platform.Telegram.Messages, m => m.Text.Contains("Target down", StringComparison.Ordinal));
+
+        using var brain = BrainClient();
+        var anomalies = await brain.GetFromJsonAsync<JsonElement>("/api/anomalies?state=resolved");
+        var anomaly = Assert.Single(anomalies.EnumerateArray(), a => a.GetProperty("labels").GetProperty("instance").GetString() == instance);
+        Assert.Equal("model", anomaly.GetProperty("summarySource").GetString());
+
+        // Secrets were used on this path (the bot token on every send); none may show in any resource's log.
+        var botSecret = PlatformFixture.BotToken.Split(':')[1];
+        Assert.Contains(platform.Logs, r => r.Key == "brain" && !r.Value.IsEmpty);
+        foreach (var (resource, lines) in platform.Logs)
+        {
+            Assert.DoesNotContain(lines, l => l.Contains(botSecret, StringComparison.Ordinal));
+            Assert.DoesNotContain(lines, l => l.Contains(PlatformFixture.AgentKey, StringComparison.Ordinal));
+            Assert.DoesNotContain(lines, l => l.Contains("sk-e2e-model-key", StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
+    public async Task The_brain_refuses_reads_without_a_key()
+    {
+        using var brain = platform.App.CreateHttpClient("brain");
+        using var response = await brain.GetAsync("/api/anomalies");
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    /// <summary>Reads DynamoDB itself, not the Brain's API: the samples must really be in the table.</summary>
+    private async Task<string> WaitForUpSamplesInDynamoDbAsync()
+    {
+        var endpoint = await platform.App.GetConnectionStringAsync("dynamodb");
+        using var dynamo = new AmazonDynamoDBClient(new BasicAWSCredentials("local", "local"),
+            new AmazonDynamoDBConfig { ServiceURL = endpoint, AuthenticationRegion = "us-east-1" });
+        var deadline = DateTime.UtcNow + AlertTimeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            var index = await dynamo.QueryAsync(new QueryRequest
+            {
+                TableName = "aidevops-data",
+                KeyConditionExpression = "pk = :pk",
+                ExpressionAttributeValues = new() { [":pk"] = new AttributeValue("default|series|up") },
+            });
+            foreach (var series in index.Items ?? [])
+            {
+                if (series["labels"].M?["job"].S != "node")
+                    continue;
+                var samples = await dynamo.QueryAsync(new QueryRequest
+                {
+                    TableName = "aidevops-data",
+                    KeyConditionExpression = "pk = :pk",
+                    ExpressionAttributeValues = new() { [":pk"] = new AttributeValue("default|samples|" + series["sk"].S) },
+                });
+                if (samples.Items is { Count: >= 2 } && samples.Items.All(s => s["v"].S == "1"))
+                    return series["labels"].M!["instance"].S!;
+            }
+            await Task.Delay(500);
+        }
+        throw new TimeoutException("No up samples of the node job reached DynamoDB.");
+    }
+
+    private HttpClient BrainClient()
+    {
+        var client = platform.App.CreateHttpClient("brain");
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", PlatformFixture.AgentKey);
+        return client;
+    }
+}
