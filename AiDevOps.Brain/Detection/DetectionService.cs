@@ -41,7 +41,9 @@ public sealed partial class DetectionService(
                 activity?.SetTag("aidevops.series", series.Selector());
                 try
                 {
-                    await anomalies.SaveAsync(change.Anomaly, stoppingToken);
+                    await (change is AnomalyResolved
+                        ? anomalies.ResolveAsync(change.Anomaly, stoppingToken)
+                        : anomalies.SaveAsync(change.Anomaly, stoppingToken));
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {

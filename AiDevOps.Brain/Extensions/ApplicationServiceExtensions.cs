@@ -92,7 +92,7 @@ public static partial class ApplicationServiceExtensions
             {
                 var options = sp.GetRequiredService<IOptions<TelegramOptions>>().Value;
                 // A client of its own, outside IHttpClientFactory: its URLs hold the token and must not be logged.
-                return new TelegramBotClient(new TelegramBotClientOptions(options.BotToken!, options.ApiBaseUrl) { RetryCount = 0 });
+                return new TelegramBotClient(new TelegramBotClientOptions(options.BotToken!, options.ApiBaseUrl.TrimEnd('/')) { RetryCount = 0 });
             });
             builder.Services.AddSingleton<INotifier, TelegramNotifier>();
             builder.Services.AddHostedService<TelegramReceiverSeeder>();

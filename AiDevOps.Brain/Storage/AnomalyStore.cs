@@ -1,3 +1,4 @@
+using System.Globalization;
 using AiDevOps.Brain.Detection;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
@@ -19,17 +20,36 @@ public sealed class AnomalyStore(IAmazonDynamoDB dynamo, IOptions<StorageOptions
             ["kind"] = new(anomaly.Kind),
             ["detector"] = new(anomaly.Detector),
             ["score"] = new() { N = DataKeys.Value(anomaly.Score) },
-            ["openedAt"] = new() { N = anomaly.OpenedAt.ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture) },
+            ["openedAt"] = new() { N = anomaly.OpenedAt.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture) },
             ["open"] = new() { BOOL = anomaly.IsOpen },
         };
         if (anomaly.ResolvedAt is { } resolvedAt)
-            item["resolvedAt"] = new() { N = resolvedAt.ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture) };
+            item["resolvedAt"] = new() { N = resolvedAt.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture) };
         if (anomaly.Summary is not null)
             item["summary"] = new(anomaly.Summary);
         if (anomaly.SummarySource is not null)
             item["summarySource"] = new(anomaly.SummarySource);
         return dynamo.PutItemAsync(new PutItemRequest { TableName = _table, Item = item }, ct);
     }
+
+    /// <summary>Marks a stored anomaly resolved, keeping what else was written to it (its summary).</summary>
+    public Task ResolveAsync(Anomaly anomaly, CancellationToken ct) =>
+        dynamo.UpdateItemAsync(new UpdateItemRequest
+        {
+            TableName = _table,
+            Key = new()
+            {
+                [DataKeys.PartitionKey] = new(DataKeys.Anomalies(anomaly.Series.Tenant)),
+                [DataKeys.SortKey] = new(anomaly.Id),
+            },
+            UpdateExpression = "SET #open = :open, resolvedAt = :resolvedAt",
+            ExpressionAttributeNames = new() { ["#open"] = "open" },
+            ExpressionAttributeValues = new()
+            {
+                [":open"] = new() { BOOL = false },
+                [":resolvedAt"] = new() { N = (anomaly.ResolvedAt ?? anomaly.OpenedAt).ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture) },
+            },
+        }, ct);
 
     /// <summary>A tenant's anomalies, newest first.</summary>
     public async Task<IReadOnlyList<Anomaly>> ListAsync(string tenant, bool? open, int limit, CancellationToken ct)
@@ -62,9 +82,9 @@ public sealed class AnomalyStore(IAmazonDynamoDB dynamo, IOptions<StorageOptions
             item["kind"].S!,
             item["detector"].S!,
             DataKeys.ParseValue(item["score"].N!),
-            DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(item["openedAt"].N!, System.Globalization.CultureInfo.InvariantCulture)),
+            DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(item["openedAt"].N!, CultureInfo.InvariantCulture)),
             item.TryGetValue("resolvedAt", out var resolved)
-                ? DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(resolved.N!, System.Globalization.CultureInfo.InvariantCulture))
+                ? DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(resolved.N!, CultureInfo.InvariantCulture))
                 : null,
             item.TryGetValue("summary", out var summary) ? summary.S : null,
             item.TryGetValue("summarySource", out var source) ? source.S : null);

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using AiDevOps.Testing;
 using Aspire.Hosting;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace AiDevOps.EndToEnd.Tests;
 
@@ -23,8 +24,14 @@ public sealed class PlatformFixture : IAsyncLifetime
     public FakeOpenAiServer Model { get; private set; } = null!;
     public DistributedApplication App { get; private set; } = null!;
 
-    /// <summary>Every line every resource logged, by resource name.</summary>
+    /// <summary>Every line logged, by logger category; a resource's output is under a category ending in its name.</summary>
     public ConcurrentDictionary<string, ConcurrentQueue<string>> Logs { get; } = new();
+
+    /// <summary>The last lines of the named resources' logs, for a failure message.</summary>
+    public string Tail(params string[] resources) => string.Join("\n", Logs
+        .Where(category => resources.Any(r => category.Key.EndsWith("." + r, StringComparison.Ordinal)))
+        .Select(category => $"--- {category.Key} ---\n" + string.Join("\n", category.Value.TakeLast(60))))
+        + "\ncategories: " + string.Join(", ", Logs.Keys);
 
     public async Task InitializeAsync()
     {
@@ -49,26 +56,11 @@ public sealed class PlatformFixture : IAsyncLifetime
         foreach (var resource in builder.Resources.OfType<ProjectResource>())
             resource.Annotations.Add(new EnvironmentCallbackAnnotation(context => context.EnvironmentVariables.Remove("OTEL_EXPORTER_OTLP_ENDPOINT")));
 
+        builder.Services.AddLogging(logging => logging.AddProvider(new CollectingLoggerProvider(Logs)));
         App = await builder.BuildAsync().WaitAsync(StartTimeout);
-        CollectLogs(App.Services.GetRequiredService<ResourceLoggerService>(), builder.Resources.Select(r => r.Name));
         await App.StartAsync().WaitAsync(StartTimeout);
         foreach (var name in new[] { "dynamodb", "node-exporter", "prometheus", "insights", "brain", "agent" })
             await App.ResourceNotifications.WaitForResourceHealthyAsync(name).WaitAsync(StartTimeout);
-    }
-
-    private void CollectLogs(ResourceLoggerService logs, IEnumerable<string> resources)
-    {
-        foreach (var name in resources)
-        {
-            var lines = Logs.GetOrAdd(name, _ => new ConcurrentQueue<string>());
-            _ = Task.Run(async () =>
-            {
-                // The stream ends when the app is disposed.
-                await foreach (var batch in logs.WatchAsync(name))
-                    foreach (var line in batch)
-                        lines.Enqueue(line.Content);
-            });
-        }
     }
 
     public async Task DisposeAsync()

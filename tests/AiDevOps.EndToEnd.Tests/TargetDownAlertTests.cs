@@ -22,7 +22,7 @@ public sealed class TargetDownAlertTests(PlatformFixture platform) : IClassFixtu
         var stopped = await commands.ExecuteCommandAsync("node-exporter", KnownResourceCommands.StopCommand).WaitAsync(AlertTimeout);
         Assert.True(stopped.Success, stopped.Message);
 
-        var firing = await platform.Telegram.WaitForMessageAsync(m => m.Text.Contains("Target down", StringComparison.Ordinal), AlertTimeout);
+        var firing = await WithLogsOnFailure(platform.Telegram.WaitForMessageAsync(m => m.Text.Contains("Target down", StringComparison.Ordinal), AlertTimeout));
         Assert.Equal(PlatformFixture.ChatId, firing.ChatId);
         Assert.Equal("HTML", firing.ParseMode, ignoreCase: true);
         Assert.Contains(instance, firing.Text, StringComparison.Ordinal);
@@ -33,7 +33,7 @@ public sealed class TargetDownAlertTests(PlatformFixture platform) : IClassFixtu
 
         var started = await commands.ExecuteCommandAsync("node-exporter", KnownResourceCommands.StartCommand).WaitAsync(AlertTimeout);
         Assert.True(started.Success, started.Message);
-        var resolved = await platform.Telegram.WaitForMessageAsync(m => m.Text.Contains("Resolved", StringComparison.Ordinal), AlertTimeout);
+        var resolved = await WithLogsOnFailure(platform.Telegram.WaitForMessageAsync(m => m.Text.Contains("Resolved", StringComparison.Ordinal), AlertTimeout));
         Assert.Contains(instance, resolved.Text, StringComparison.Ordinal);
         Assert.Single(platform.Telegram.Messages, m => m.Text.Contains("Target down", StringComparison.Ordinal));
 
@@ -44,7 +44,7 @@ public sealed class TargetDownAlertTests(PlatformFixture platform) : IClassFixtu
 
         // Secrets were used on this path (the bot token on every send); none may show in any resource's log.
         var botSecret = PlatformFixture.BotToken.Split(':')[1];
-        Assert.Contains(platform.Logs, r => r.Key == "brain" && !r.Value.IsEmpty);
+        Assert.Contains(platform.Logs, r => r.Key.EndsWith(".brain", StringComparison.Ordinal) && !r.Value.IsEmpty);
         foreach (var (resource, lines) in platform.Logs)
         {
             Assert.DoesNotContain(lines, l => l.Contains(botSecret, StringComparison.Ordinal));
@@ -93,6 +93,18 @@ public sealed class TargetDownAlertTests(PlatformFixture platform) : IClassFixtu
             await Task.Delay(500);
         }
         throw new TimeoutException("No up samples of the node job reached DynamoDB.");
+    }
+
+    private async Task<T> WithLogsOnFailure<T>(Task<T> wait)
+    {
+        try
+        {
+            return await wait;
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException(e.Message + "\n" + platform.Tail("brain", "agent", "insights", "prometheus"), e);
+        }
     }
 
     private HttpClient BrainClient()

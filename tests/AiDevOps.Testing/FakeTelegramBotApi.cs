@@ -22,6 +22,7 @@ public sealed class FakeTelegramBotApi : IAsyncDisposable
 {
     private LoopbackApp _app = null!;
     private readonly ConcurrentQueue<SentMessage> _messages = new();
+    private readonly ConcurrentQueue<string> _unmatched = new();
     private int _rateLimitsLeft;
     private int _nextMessageId = 1;
 
@@ -35,7 +36,15 @@ public sealed class FakeTelegramBotApi : IAsyncDisposable
     public static async Task<FakeTelegramBotApi> StartAsync()
     {
         var fake = new FakeTelegramBotApi();
-        fake._app = await LoopbackApp.StartAsync(app => app.MapPost("/bot{token}/{method}", fake.HandleAsync));
+        fake._app = await LoopbackApp.StartAsync(app =>
+        {
+            // Not "/bot{token}": ASP.NET matches a complex segment from the right, so a token containing "bot" would miss.
+            app.MapPost("/{botToken}/{method}", (string botToken, string method, HttpRequest request) =>
+                botToken.StartsWith("bot", StringComparison.Ordinal)
+                    ? fake.HandleAsync(botToken["bot".Length..], method, request)
+                    : Task.FromResult(fake.NotFound(request)));
+            app.MapFallback((HttpRequest request) => fake.NotFound(request));
+        });
         fake.BaseUrl = fake._app.Address;
         return fake;
     }
@@ -50,7 +59,14 @@ public sealed class FakeTelegramBotApi : IAsyncDisposable
             await Task.Delay(100);
         }
         throw new TimeoutException(
-            $"No matching sendMessage within {timeout}. Received: {string.Join(" | ", _messages.Select(m => m.Text))}");
+            $"No matching sendMessage within {timeout}. Received: {string.Join(" | ", _messages.Select(m => m.Text))}. "
+            + $"Requests outside the Bot API: {string.Join(", ", _unmatched)}");
+    }
+
+    private IResult NotFound(HttpRequest request)
+    {
+        _unmatched.Enqueue($"{request.Method} {request.Path}");
+        return Results.Json(new JsonObject { ["ok"] = false, ["error_code"] = 404, ["description"] = "Not Found" }, statusCode: 404);
     }
 
     private async Task<IResult> HandleAsync(string token, string method, HttpRequest request)

@@ -1,0 +1,49 @@
+using AiDevOps.Brain.Alerting;
+using AiDevOps.Brain.Alerting.Notifiers.Telegram;
+using AiDevOps.Brain.Detection;
+using AiDevOps.Brain.Storage;
+using AiDevOps.Testing;
+using Telegram.Bot;
+
+namespace AiDevOps.Brain.Tests;
+
+public sealed class TelegramNotifierTests : IAsyncLifetime
+{
+    private const string Token = "123:notifier-test-token";
+    private FakeTelegramBotApi _api = null!;
+
+    public async Task InitializeAsync() => _api = await FakeTelegramBotApi.StartAsync();
+
+    public async Task DisposeAsync() => await _api.DisposeAsync();
+
+    private static Notification Firing(string instance) => new(NotificationStatus.Firing, new Anomaly(
+        "id", Series.Of("default", new Dictionary<string, string> { ["__name__"] = "up", ["job"] = "node", ["instance"] = instance }),
+        AnomalyKinds.TargetDown, UpDetector.Name, 1, DateTimeOffset.UnixEpoch.AddDays(20000), Summary: "Restart <it> & check"));
+
+    private TelegramNotifier Notifier() =>
+        new(new TelegramBotClient(new TelegramBotClientOptions(Token, _api.BaseUrl.ToString().TrimEnd('/')) { RetryCount = 0 }));
+
+    [Fact]
+    public async Task Sends_an_escaped_html_message_to_the_receivers_chat()
+    {
+        var result = await Notifier().NotifyAsync(new Receiver("telegram", "4242"), Firing("db-1:9100"), CancellationToken.None);
+
+        Assert.True(result.Delivered, result.Error);
+        var sent = Assert.Single(_api.Messages);
+        Assert.Equal((Token, "4242", "html"), (sent.Token, sent.ChatId, sent.ParseMode?.ToLowerInvariant()));
+        Assert.Contains("<b>Target down</b>", sent.Text, StringComparison.Ordinal);
+        Assert.Contains("instance=&quot;db-1:9100&quot;", sent.Text, StringComparison.Ordinal);
+        Assert.Contains("Restart &lt;it&gt; &amp; check", sent.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_rate_limit_is_worth_retrying()
+    {
+        _api.RateLimitNext(1);
+        var result = await Notifier().NotifyAsync(new Receiver("telegram", "4242"), Firing("db-1:9100"), CancellationToken.None);
+
+        Assert.False(result.Delivered);
+        Assert.True(result.Retryable);
+        Assert.Contains("429", result.Error, StringComparison.Ordinal);
+    }
+}
