@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Runs every test of AiDevOps, installing first what the tests need and the machine lacks:
+#   - Prometheus and node_exporter (Debian packages) for the end-to-end test;
+#   - dynalite (npm, pinned) is installed by the tests themselves into .aidevops/tools on first use.
+# Ends with one line "N passed, N failed" summed over all test projects; exits non-zero when any test fails.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+missing=()
+command -v prometheus >/dev/null || missing+=(prometheus)
+command -v prometheus-node-exporter >/dev/null || command -v node_exporter >/dev/null || missing+=(prometheus-node-exporter)
+if ((${#missing[@]})); then
+  echo "Installing ${missing[*]} (apt)"
+  sudo_cmd=()
+  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+command -v npm >/dev/null || { echo "npm is required (dynalite, the local DynamoDB, comes from npm)" >&2; exit 1; }
+
+dotnet build AiDevOps.sln -nologo -clp:ErrorsOnly
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+dotnet test AiDevOps.sln --no-build -nologo 2>&1 | tee "$log" || status=$?
+
+# dotnet test prints one summary per test project: "Passed!  - Failed:     0, Passed:    36, Skipped: ..."
+awk '/(Passed|Failed)! +- Failed: /{ gsub(",", ""); failed += $4; passed += $6 } END { printf "%d passed, %d failed\n", passed, failed }' "$log"
+exit "$status"
