@@ -28,14 +28,8 @@ public sealed class AgentRegistry(IAmazonDynamoDB dynamo, IOptions<StorageOption
 
     public async Task<IReadOnlyList<AgentStatus>> ListAsync(string tenant, CancellationToken ct)
     {
-        var request = new QueryRequest
-        {
-            TableName = _table,
-            KeyConditionExpression = "pk = :pk",
-            ExpressionAttributeValues = new() { [":pk"] = new AttributeValue(DataKeys.Agents(tenant)) },
-        };
         var agents = new List<AgentStatus>();
-        await foreach (var item in dynamo.QueryAllAsync(request, int.MaxValue, ct))
+        await foreach (var item in dynamo.QueryPartitionAsync(_table, DataKeys.Agents(tenant), int.MaxValue, ct))
         {
             agents.Add(new AgentStatus(
                 item[DataKeys.SortKey].S!,

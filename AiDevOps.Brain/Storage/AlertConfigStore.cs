@@ -27,14 +27,8 @@ public sealed class AlertConfigStore(IAmazonDynamoDB dynamo, IOptions<StorageOpt
 
     public async Task<IReadOnlyList<Receiver>> ListReceiversAsync(string tenant, CancellationToken ct)
     {
-        var request = new QueryRequest
-        {
-            TableName = _table,
-            KeyConditionExpression = "pk = :pk",
-            ExpressionAttributeValues = new() { [":pk"] = new AttributeValue(tenant) },
-        };
         var receivers = new List<Receiver>();
-        await foreach (var item in dynamo.QueryAllAsync(request, int.MaxValue, ct))
+        await foreach (var item in dynamo.QueryPartitionAsync(_table, tenant, int.MaxValue, ct))
             receivers.Add(new Receiver(item["channel"].S!, item["address"].S!));
         return receivers;
     }

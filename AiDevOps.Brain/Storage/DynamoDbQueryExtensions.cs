@@ -6,6 +6,16 @@ namespace AiDevOps.Brain.Storage;
 
 internal static class DynamoDbQueryExtensions
 {
+    /// <summary>Every item of one partition, in sort-key order, up to <paramref name="limit"/>.</summary>
+    public static IAsyncEnumerable<Dictionary<string, AttributeValue>> QueryPartitionAsync(
+        this IAmazonDynamoDB dynamo, string table, string partitionKey, int limit, CancellationToken ct) =>
+        dynamo.QueryAllAsync(new QueryRequest
+        {
+            TableName = table,
+            KeyConditionExpression = "pk = :pk",
+            ExpressionAttributeValues = new() { [":pk"] = new AttributeValue(partitionKey) },
+        }, limit, ct);
+
     /// <summary>Follows a query's pages until <paramref name="limit"/> items or the end.</summary>
     public static async IAsyncEnumerable<Dictionary<string, AttributeValue>> QueryAllAsync(
         this IAmazonDynamoDB dynamo, QueryRequest request, int limit, [EnumeratorCancellation] CancellationToken ct)

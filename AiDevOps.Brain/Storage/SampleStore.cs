@@ -94,14 +94,8 @@ public sealed class SampleStore(IAmazonDynamoDB dynamo, BatchWriter writer, IOpt
     public async Task<IReadOnlyList<Series>> FindSeriesAsync(
         string tenant, string metric, IReadOnlyDictionary<string, string> equalTo, int limit, CancellationToken ct)
     {
-        var request = new QueryRequest
-        {
-            TableName = _table,
-            KeyConditionExpression = "pk = :pk",
-            ExpressionAttributeValues = new() { [":pk"] = new AttributeValue(DataKeys.SeriesByMetric(tenant, metric)) },
-        };
         var found = new List<Series>();
-        await foreach (var item in dynamo.QueryAllAsync(request, int.MaxValue, ct))
+        await foreach (var item in dynamo.QueryPartitionAsync(_table, DataKeys.SeriesByMetric(tenant, metric), int.MaxValue, ct))
         {
             var labels = (item[LabelsAttribute].M ?? []).ToDictionary(l => l.Key, l => l.Value.S ?? "");
             if (equalTo.All(m => labels.TryGetValue(m.Key, out var v) ? v == m.Value : m.Value.Length == 0))
@@ -114,14 +108,8 @@ public sealed class SampleStore(IAmazonDynamoDB dynamo, BatchWriter writer, IOpt
 
     public async Task<IReadOnlyList<string>> MetricNamesAsync(string tenant, CancellationToken ct)
     {
-        var request = new QueryRequest
-        {
-            TableName = _table,
-            KeyConditionExpression = "pk = :pk",
-            ExpressionAttributeValues = new() { [":pk"] = new AttributeValue(DataKeys.Metrics(tenant)) },
-        };
         var names = new List<string>();
-        await foreach (var item in dynamo.QueryAllAsync(request, int.MaxValue, ct))
+        await foreach (var item in dynamo.QueryPartitionAsync(_table, DataKeys.Metrics(tenant), int.MaxValue, ct))
             names.Add(item[DataKeys.SortKey].S!);
         return names;
     }
