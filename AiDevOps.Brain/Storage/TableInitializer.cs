@@ -10,9 +10,14 @@ namespace AiDevOps.Brain.Storage;
 /// is unreachable (the local stand-in may still be starting), and the Brain's /health stays unhealthy until then.
 /// </summary>
 public sealed partial class TableInitializer(
-    IAmazonDynamoDB dynamo, IOptions<StorageOptions> options, ILogger<TableInitializer> logger) : BackgroundService, IHealthCheck
+    IAmazonDynamoDB dynamo, IOptions<StorageOptions> options, TimeProvider clock, ILogger<TableInitializer> logger)
+    : BackgroundService, IHealthCheck
 {
+    /// <summary>How long "not ready yet" is a normal start (Degraded) before it is a failure (Unhealthy).</summary>
+    public static readonly TimeSpan StartupGrace = TimeSpan.FromSeconds(60);
+
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly DateTimeOffset _started = clock.GetUtcNow();
 
     public Task Ready => _ready.Task;
 
@@ -73,9 +78,9 @@ public sealed partial class TableInitializer(
     }
 
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
-        Task.FromResult(_ready.Task.IsCompletedSuccessfully
-            ? HealthCheckResult.Healthy("Tables are active.")
-            : HealthCheckResult.Unhealthy("DynamoDB tables are not ready yet."));
+        Task.FromResult(_ready.Task.IsCompletedSuccessfully ? HealthCheckResult.Healthy("Tables are active.")
+            : clock.GetUtcNow() - _started < StartupGrace ? HealthCheckResult.Degraded("DynamoDB tables are being created.")
+            : HealthCheckResult.Unhealthy($"DynamoDB tables are not ready after {StartupGrace.TotalSeconds:0} s; is DynamoDB reachable?"));
 
     [LoggerMessage(LogLevel.Information, "Created DynamoDB table {Table}")]
     private partial void LogCreated(string table);

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Text.RegularExpressions;
 using AiDevOps.Testing;
 using Aspire.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -10,7 +11,7 @@ namespace AiDevOps.EndToEnd.Tests;
 /// The whole platform as the AppHost wires it — Brain, Insights, Agent, dynalite, Prometheus and node_exporter —
 /// with Telegram and the model replaced by loopback servers that speak their wire protocols. Started once per class.
 /// </summary>
-public sealed class PlatformFixture : IAsyncLifetime
+public sealed partial class PlatformFixture : IAsyncLifetime
 {
     public const string AgentKey = "e2e-agent-key-0123456789abcdef0123456789";
     public const string BotToken = "4242:e2e-bot-secret-do-not-log";
@@ -32,6 +33,17 @@ public sealed class PlatformFixture : IAsyncLifetime
         .Where(category => resources.Any(r => category.Key.EndsWith("." + r, StringComparison.Ordinal)))
         .Select(category => $"--- {category.Key} ---\n" + string.Join("\n", category.Value.TakeLast(60))))
         + "\ncategories: " + string.Join(", ", Logs.Keys);
+
+    /// <summary>Lines a .NET resource logged at error or critical level (its console marks them "fail:" and "crit:").</summary>
+    public IReadOnlyList<string> ErrorsOf(string resource) => Logs
+        .Where(category => category.Key.EndsWith("." + resource, StringComparison.Ordinal))
+        .SelectMany(category => category.Value)
+        .Select(line => AnsiEscape().Replace(line, ""))
+        .Where(line => line.Contains(" fail: ", StringComparison.Ordinal) || line.Contains(" crit: ", StringComparison.Ordinal))
+        .ToList();
+
+    [GeneratedRegex(@"\x1b\[[0-9;]*m")]
+    private static partial Regex AnsiEscape();
 
     public async Task InitializeAsync()
     {
