@@ -15,16 +15,10 @@ public sealed class AgentOptions : IValidatableObject
     /// <summary>The Brain's base URL; <c>https+http://brain</c> resolves through service discovery under Aspire.</summary>
     public string BrainUrl { get; set; } = "https+http://brain";
 
-    /// <summary>How often sources are collected and the buffer is forwarded.</summary>
+    /// <summary>How often sources are collected, unless a source sets its own interval.</summary>
     public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(15);
 
-    /// <summary>Samples kept while the Brain is unreachable; the oldest are dropped (and counted) beyond it.</summary>
-    [Range(1000, 100_000_000)]
-    public int MaxBufferedSamples { get; set; } = 1_000_000;
-
-    /// <summary>Samples per request to the Brain.</summary>
-    [Range(100, 1_000_000)]
-    public int MaxSamplesPerRequest { get; set; } = 20_000;
+    public static bool IsValidInterval(TimeSpan interval) => interval >= TimeSpan.FromSeconds(1) && interval <= TimeSpan.FromHours(1);
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
@@ -34,7 +28,7 @@ public sealed class AgentOptions : IValidatableObject
             yield return new ValidationResult($"{Section}:ApiKey is required: the Brain refuses samples without a key.", [nameof(ApiKey)]);
         if (!Uri.TryCreate(BrainUrl, UriKind.Absolute, out _))
             yield return new ValidationResult($"{Section}:BrainUrl '{BrainUrl}' must be an absolute URL.", [nameof(BrainUrl)]);
-        if (Interval < TimeSpan.FromSeconds(1) || Interval > TimeSpan.FromHours(1))
+        if (!IsValidInterval(Interval))
             yield return new ValidationResult($"{Section}:Interval '{Interval}' must be between 00:00:01 and 01:00:00.", [nameof(Interval)]);
     }
 }

@@ -1,3 +1,5 @@
+using AiDevOps.Agent.Apis;
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
@@ -5,6 +7,12 @@ builder.AddApplicationServices();
 
 var app = builder.Build();
 
+app.UseExceptionHandler();
+app.UseStatusCodePages();
 app.MapDefaultEndpoints();
+app.MapRemoteWriteReceiverApi();
 
 app.Run();
+
+/// <summary>Entry point, visible to the functional tests' host factory.</summary>
+public partial class Program;

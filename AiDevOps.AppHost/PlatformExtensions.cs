@@ -86,6 +86,12 @@ public static class PlatformExtensions
         return agent;
     }
 
+    /// <summary>A folder from the AppHost's configuration, relative to the AppHost project.</summary>
+    public static string LocalPath(this IConfiguration configuration, string key, string appHostDirectory) =>
+        configuration[key] is { Length: > 0 } path
+            ? Path.GetFullPath(path, appHostDirectory)
+            : throw new InvalidOperationException($"{key} must name a folder.");
+
     public static TimeSpan CollectInterval(this IConfiguration configuration) =>
         TimeSpan.TryParse(configuration["AiDevOps:CollectInterval"], System.Globalization.CultureInfo.InvariantCulture, out var interval)
             && interval >= TimeSpan.FromSeconds(1)

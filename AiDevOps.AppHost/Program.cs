@@ -21,6 +21,7 @@ builder.AddProject<Projects.AiDevOps_Agent>("agent")
     .WithEnvironment("Agent__Id", PlatformExtensions.LocalAgentId)
     .WithEnvironment("Agent__ApiKey", agentKey)
     .WithEnvironment("Agent__Interval", interval.ToString())
+    .WithEnvironment("Agent__Delivery__QueuePath", builder.Configuration.LocalPath("AiDevOps:Agent:QueuePath", builder.AppHostDirectory))
     .WithSources(prometheus, brain, insights)
     .WithHttpHealthCheck("/health");
 

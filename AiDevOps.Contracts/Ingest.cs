@@ -12,7 +12,8 @@ public sealed record SeriesSamples(IReadOnlyDictionary<string, string> Labels, I
 public sealed record SamplePoint(long Timestamp, double Value);
 
 /// <summary>What the Brain answers once an ingest is stored.</summary>
-public sealed record IngestResponse(int Series, int Samples);
+/// <param name="Duplicate">The batch id was stored before: this delivery was a retry and changed nothing.</param>
+public sealed record IngestResponse(int Series, int Samples, bool Duplicate = false);
 
 public static class WellKnownLabels
 {

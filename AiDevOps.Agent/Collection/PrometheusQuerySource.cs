@@ -1,20 +1,24 @@
 using System.Globalization;
 using System.Text.Json;
 using AiDevOps.Contracts;
-using Microsoft.Extensions.Options;
 
 namespace AiDevOps.Agent.Collection;
 
-/// <summary>Runs instant PromQL queries against a Prometheus HTTP API (<c>/api/v1/query</c>).</summary>
-public sealed partial class PrometheusQuerySource(HttpClient http, IOptions<PrometheusSourceOptions> options, ILogger<PrometheusQuerySource> logger)
-    : ISampleSource
+/// <summary>Runs instant PromQL queries that share one interval against a Prometheus HTTP API (<c>/api/v1/query</c>).</summary>
+public sealed partial class PrometheusQuerySource(
+    TimeSpan interval, IReadOnlyList<PromQuery> queries, HttpClient http, ILogger<PrometheusQuerySource> logger) : ISampleSource
 {
-    public string Name => "prometheus";
+    public string Name => NameFor(interval);
+
+    public static string NameFor(TimeSpan interval) =>
+        string.Create(CultureInfo.InvariantCulture, $"prometheus-every-{interval.TotalSeconds:0.###}s");
+
+    public TimeSpan Interval => interval;
 
     public async Task<IReadOnlyList<SeriesSamples>> CollectAsync(DateTimeOffset now, CancellationToken ct)
     {
         var time = (now.ToUnixTimeMilliseconds() / 1000.0).ToString("0.###", CultureInfo.InvariantCulture);
-        var results = await Task.WhenAll(options.Value.EffectiveQueries.Select(async query =>
+        var results = await Task.WhenAll(queries.Select(async query =>
         {
             try
             {

@@ -1,24 +1,22 @@
 using System.Diagnostics;
 using AiDevOps.Contracts;
-using Microsoft.Extensions.Options;
 
 namespace AiDevOps.Agent.Collection;
 
 /// <summary>
-/// Scrapes exposition endpoints directly and, as Prometheus does, adds <c>up</c> (1 when the scrape worked, else 0)
-/// and <c>scrape_duration_seconds</c> for every target.
+/// Scrapes one exposition endpoint directly and, as Prometheus does, adds <c>up</c> (1 when the scrape worked,
+/// else 0) and <c>scrape_duration_seconds</c>.
 /// </summary>
-public sealed partial class ScrapeSource(HttpClient http, IOptions<ScrapeSourceOptions> options, ILogger<ScrapeSource> logger) : ISampleSource
+public sealed partial class ScrapeSource(
+    ScrapeTarget target, TimeSpan interval, TimeSpan timeout, HttpClient http, ILogger<ScrapeSource> logger) : ISampleSource
 {
-    public string Name => "scrape";
+    public string Name => NameFor(target);
+
+    public static string NameFor(ScrapeTarget target) => $"scrape-{target.Job}-{target.Url}";
+
+    public TimeSpan Interval => interval;
 
     public async Task<IReadOnlyList<SeriesSamples>> CollectAsync(DateTimeOffset now, CancellationToken ct)
-    {
-        var results = await Task.WhenAll(options.Value.Targets.Select(target => ScrapeAsync(target, now, ct)));
-        return results.SelectMany(r => r).ToList();
-    }
-
-    private async Task<IReadOnlyList<SeriesSamples>> ScrapeAsync(ScrapeTarget target, DateTimeOffset now, CancellationToken ct)
     {
         var url = new Uri(target.Url);
         var targetLabels = new Dictionary<string, string>
@@ -32,13 +30,13 @@ public sealed partial class ScrapeSource(HttpClient http, IOptions<ScrapeSourceO
         var up = 0.0;
         try
         {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            timeout.CancelAfter(options.Value.Timeout);
+            using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeoutSource.CancelAfter(timeout);
             using var request = new HttpRequestMessage(HttpMethod.Get, url);
             request.Headers.Accept.ParseAdd("text/plain;version=0.0.4;q=1,*/*;q=0.1");
-            using var response = await http.SendAsync(request, timeout.Token);
+            using var response = await http.SendAsync(request, timeoutSource.Token);
             response.EnsureSuccessStatusCode();
-            var text = await response.Content.ReadAsStringAsync(timeout.Token);
+            var text = await response.Content.ReadAsStringAsync(timeoutSource.Token);
             var parsed = ExpositionParser.Parse(text, timestamp, targetLabels);
             series.AddRange(parsed.Series);
             if (parsed.SkippedLines > 0)

@@ -34,6 +34,8 @@ public sealed class PrometheusSourceOptions : IValidatableObject
         {
             if (string.IsNullOrWhiteSpace(Queries[i].Expr))
                 yield return new ValidationResult($"{Section}:Queries:{i}:Expr must not be empty.", [nameof(Queries)]);
+            if (Queries[i].Interval is { } every && !AgentOptions.IsValidInterval(every))
+                yield return new ValidationResult($"{Section}:Queries:{i}:Interval '{every}' must be between 00:00:01 and 01:00:00.", [nameof(Queries)]);
             if (!IsMetricName(Queries[i].Name))
                 yield return new ValidationResult(
                     $"{Section}:Queries:{i}:Name '{Queries[i].Name}' must be a metric name ([a-zA-Z_:][a-zA-Z0-9_:]*).", [nameof(Queries)]);
@@ -52,6 +54,9 @@ public sealed class PromQuery
 {
     public string Name { get; set; } = "";
     public string Expr { get; set; } = "";
+
+    /// <summary>How often it runs; empty: <c>Agent:Interval</c>.</summary>
+    public TimeSpan? Interval { get; set; }
 }
 
 public sealed class ScrapeSourceOptions : IValidatableObject
@@ -71,6 +76,8 @@ public sealed class ScrapeSourceOptions : IValidatableObject
             if (!PrometheusSourceOptions.IsHttpUrl(Targets[i].Url))
                 yield return new ValidationResult(
                     $"{Section}:Targets:{i}:Url '{Targets[i].Url}' must be an absolute http or https URL.", [nameof(Targets)]);
+            if (Targets[i].Interval is { } every && !AgentOptions.IsValidInterval(every))
+                yield return new ValidationResult($"{Section}:Targets:{i}:Interval '{every}' must be between 00:00:01 and 01:00:00.", [nameof(Targets)]);
             if (string.IsNullOrWhiteSpace(Targets[i].Job))
                 yield return new ValidationResult($"{Section}:Targets:{i}:Job must not be empty.", [nameof(Targets)]);
         }
@@ -81,4 +88,7 @@ public sealed class ScrapeTarget
 {
     public string Url { get; set; } = "";
     public string Job { get; set; } = "";
+
+    /// <summary>How often it is scraped; empty: <c>Agent:Interval</c>.</summary>
+    public TimeSpan? Interval { get; set; }
 }

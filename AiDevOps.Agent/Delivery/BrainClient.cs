@@ -1,27 +1,64 @@
+using System.Net;
 using System.Net.Http.Headers;
 using AiDevOps.Contracts;
+using AiDevOps.Contracts.RemoteWrite;
 using Microsoft.Extensions.Options;
 
 namespace AiDevOps.Agent.Delivery;
 
-/// <summary>Posts samples to the Brain's <c>/ingest</c> with the agent's key.</summary>
+/// <summary>What became of one delivery attempt.</summary>
+public abstract record DeliveryOutcome
+{
+    public sealed record Delivered(IngestResponse Response) : DeliveryOutcome;
+
+    /// <summary>Worth trying again: the Brain is away, overloaded (429/503, maybe with Retry-After) or failed (5xx).</summary>
+    public sealed record Retry(string Reason, TimeSpan? After) : DeliveryOutcome;
+
+    /// <summary>The Brain refused the batch itself (4xx): sending it again would be refused again.</summary>
+    public sealed record Rejected(string Reason) : DeliveryOutcome;
+}
+
+/// <summary>Sends one queued batch to the Brain's remote_write endpoint with the agent's key and the batch id.</summary>
 public sealed class BrainClient(HttpClient http, IOptions<AgentOptions> options)
 {
-    public async Task<IngestResponse> SendAsync(IReadOnlyList<SeriesSamples> series, CancellationToken ct)
+    public async Task<DeliveryOutcome> SendAsync(byte[] payload, string batchId, CancellationToken ct)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "ingest")
-        {
-            Content = JsonContent.Create(new IngestRequest(series)),
-        };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "api/v1/write") { Content = new ByteArrayContent(payload) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue(RemoteWriteCodec.ContentType);
+        request.Content.Headers.ContentEncoding.Add(RemoteWriteCodec.ContentEncoding);
+        request.Headers.Add(RemoteWriteCodec.VersionHeader, RemoteWriteCodec.Version);
+        request.Headers.Add(RemoteWriteCodec.BatchIdHeader, batchId);
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", options.Value.ApiKey);
-        using var response = await http.SendAsync(request, ct);
-        if (!response.IsSuccessStatusCode)
+        try
         {
-            var problem = await response.Content.ReadAsStringAsync(ct);
-            throw new HttpRequestException(
-                $"The Brain answered {(int)response.StatusCode}: {problem[..Math.Min(problem.Length, 500)]}", null, response.StatusCode);
+            using var response = await http.SendAsync(request, ct);
+            if (response.IsSuccessStatusCode)
+            {
+                return new DeliveryOutcome.Delivered(await response.Content.ReadFromJsonAsync<IngestResponse>(ct)
+                    ?? throw new HttpRequestException("The Brain answered with an empty body."));
+            }
+            var detail = await response.Content.ReadAsStringAsync(ct);
+            var reason = $"{(int)response.StatusCode} {detail[..Math.Min(detail.Length, 300)]}";
+            return response.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.RequestTimeout
+                or HttpStatusCode.Unauthorized or >= HttpStatusCode.InternalServerError
+                // A 401 is retried: a key being rotated must not cost data.
+                ? new DeliveryOutcome.Retry(reason, RetryAfter(response))
+                : new DeliveryOutcome.Rejected(reason);
         }
-        return await response.Content.ReadFromJsonAsync<IngestResponse>(ct)
-            ?? throw new HttpRequestException("The Brain answered with an empty body.");
+        catch (HttpRequestException e)
+        {
+            return new DeliveryOutcome.Retry(e.Message, null);
+        }
+        catch (TaskCanceledException e) when (!ct.IsCancellationRequested)
+        {
+            return new DeliveryOutcome.Retry("timed out: " + e.Message, null);
+        }
     }
+
+    private static TimeSpan? RetryAfter(HttpResponseMessage response) => response.Headers.RetryAfter switch
+    {
+        { Delta: { } delta } => delta,
+        { Date: { } date } => date - DateTimeOffset.UtcNow,
+        _ => null,
+    };
 }

@@ -1,4 +1,5 @@
 using AiDevOps.Agent;
+using AiDevOps.Agent.Apis;
 using AiDevOps.Agent.Collection;
 using AiDevOps.Agent.Delivery;
 using Microsoft.Extensions.Options;
@@ -11,53 +12,99 @@ public static class ApplicationServiceExtensions
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
+        services.AddProblemDetails();
         services.AddSingleton(TimeProvider.System);
         services.AddOptions<AgentOptions>().BindConfiguration(AgentOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<PrometheusSourceOptions>().BindConfiguration(PrometheusSourceOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ScrapeSourceOptions>().BindConfiguration(ScrapeSourceOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<DeliveryOptions>().BindConfiguration(DeliveryOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<ReceiverOptions>().BindConfiguration(ReceiverOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 
+        builder.AddDelivery();
         builder.AddSources();
-
-        services.AddSingleton(sp => new SampleBuffer(sp.GetRequiredService<IOptions<AgentOptions>>().Value.MaxBufferedSamples));
-        services.AddHttpClient<BrainClient>((sp, http) =>
-            http.BaseAddress = new Uri(sp.GetRequiredService<IOptions<AgentOptions>>().Value.BrainUrl));
-
-        var interval = builder.Configuration.GetSection(AgentOptions.Section).Get<AgentOptions>()?.Interval ?? TimeSpan.FromSeconds(15);
-        services.AddQuartz(quartz =>
-        {
-            quartz.AddJob<CollectAndForwardJob>(job => job.WithIdentity(CollectAndForwardJob.Key));
-            quartz.AddTrigger(trigger => trigger
-                .ForJob(CollectAndForwardJob.Key)
-                .WithIdentity("collect-and-forward-every-interval", "agent")
-                .StartNow()
-                .WithSimpleSchedule(schedule => schedule
-                    .WithInterval(interval < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : interval)
-                    .RepeatForever()
-                    .WithMisfireInstruction(SimpleTriggerMisfireInstruction.NextWithRemainingCount)));
-        });
-        services.AddQuartzHostedService(options => options.WaitForJobsToComplete = true);
         return builder;
     }
 
-    /// <summary>Each source is on only when configured: a Prometheus URL, or scrape targets.</summary>
+    private static void AddDelivery(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<DeliveryOptions>>().Value;
+            var path = Path.GetFullPath(options.QueuePath, builder.Environment.ContentRootPath);
+            return new SegmentedLog(path, options.MaxQueueBytes, options.SegmentBytes);
+        });
+        builder.Services.AddSingleton(sp => new Outbox(
+            sp.GetRequiredService<SegmentedLog>(),
+            sp.GetRequiredService<IOptions<DeliveryOptions>>().Value.MaxSamplesPerBatch,
+            sp.GetRequiredService<ILogger<Outbox>>()));
+        // Retries, backoff and Retry-After live once, in the exporter: the client itself must not retry behind it.
+#pragma warning disable EXTEXP0001 // Evaluation API; the only way to opt one client out of the defaults.
+        builder.Services.AddHttpClient<BrainClient>((sp, http) =>
+        {
+            http.BaseAddress = new Uri(sp.GetRequiredService<IOptions<AgentOptions>>().Value.BrainUrl.TrimEnd('/') + "/");
+            http.Timeout = TimeSpan.FromSeconds(30);
+        }).RemoveAllResilienceHandlers();
+#pragma warning restore EXTEXP0001
+        builder.Services.AddHostedService<BrainExporter>();
+    }
+
+    /// <summary>
+    /// Each source is on only when configured (a Prometheus URL, scrape targets) and runs on its own schedule: one
+    /// Quartz trigger per query interval and per scrape target.
+    /// </summary>
     private static void AddSources(this IHostApplicationBuilder builder)
     {
-        var prometheus = builder.Configuration.GetSection(PrometheusSourceOptions.Section).Get<PrometheusSourceOptions>();
-        if (!string.IsNullOrWhiteSpace(prometheus?.Url))
+        var configuration = builder.Configuration;
+        var defaultInterval = configuration.GetSection(AgentOptions.Section).Get<AgentOptions>()?.Interval ?? TimeSpan.FromSeconds(15);
+        var sources = new List<(string Name, TimeSpan Interval)>();
+
+        var prometheus = configuration.GetSection(PrometheusSourceOptions.Section).Get<PrometheusSourceOptions>();
+        if (!string.IsNullOrWhiteSpace(prometheus?.Url) && PrometheusSourceOptions.IsHttpUrl(prometheus.Url))
         {
-            builder.Services.AddHttpClient<PrometheusQuerySource>((sp, http) =>
-                http.BaseAddress = new Uri(sp.GetRequiredService<IOptions<PrometheusSourceOptions>>().Value.Url!.TrimEnd('/') + "/"));
-            builder.Services.AddSingleton<ISampleSource>(sp => sp.GetRequiredService<PrometheusQuerySource>());
+            builder.Services.AddHttpClient(nameof(PrometheusQuerySource), http => http.BaseAddress = new Uri(prometheus.Url.TrimEnd('/') + "/"));
+            foreach (var group in prometheus.EffectiveQueries.GroupBy(q => q.Interval ?? defaultInterval))
+            {
+                var source = (Interval: group.Key, Queries: group.ToList());
+                builder.Services.AddSingleton<ISampleSource>(sp => new PrometheusQuerySource(source.Interval, source.Queries,
+                    sp.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(PrometheusQuerySource)),
+                    sp.GetRequiredService<ILogger<PrometheusQuerySource>>()));
+                sources.Add((PrometheusQuerySource.NameFor(source.Interval), source.Interval));
+            }
         }
 
-        var scrape = builder.Configuration.GetSection(ScrapeSourceOptions.Section).Get<ScrapeSourceOptions>();
-        if (scrape is { Targets.Count: > 0 })
+        var scrape = configuration.GetSection(ScrapeSourceOptions.Section).Get<ScrapeSourceOptions>() ?? new ScrapeSourceOptions();
+        if (scrape.Targets.Count > 0)
         {
             // No retries: a failed scrape is a fact (up = 0), not something to hide.
 #pragma warning disable EXTEXP0001 // Evaluation API; the only way to opt one client out of the defaults.
-            builder.Services.AddHttpClient<ScrapeSource>().RemoveAllResilienceHandlers();
+            builder.Services.AddHttpClient(nameof(ScrapeSource)).RemoveAllResilienceHandlers();
 #pragma warning restore EXTEXP0001
-            builder.Services.AddSingleton<ISampleSource>(sp => sp.GetRequiredService<ScrapeSource>());
+            foreach (var target in scrape.Targets.Where(t => PrometheusSourceOptions.IsHttpUrl(t.Url)))
+            {
+                var interval = target.Interval ?? defaultInterval;
+                builder.Services.AddSingleton<ISampleSource>(sp => new ScrapeSource(target, interval, scrape.Timeout,
+                    sp.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(ScrapeSource)),
+                    sp.GetRequiredService<ILogger<ScrapeSource>>()));
+                sources.Add((ScrapeSource.NameFor(target), interval));
+            }
         }
+
+        builder.Services.AddQuartz(quartz =>
+        {
+            foreach (var (name, interval) in sources.DistinctBy(s => s.Name))
+            {
+                var job = new JobKey(name, CollectJob.Group);
+                quartz.AddJob<CollectJob>(j => j.WithIdentity(job).UsingJobData(CollectJob.SourceKey, name));
+                quartz.AddTrigger(trigger => trigger
+                    .ForJob(job)
+                    .WithIdentity(name, CollectJob.Group)
+                    .StartNow()
+                    .WithSimpleSchedule(schedule => schedule
+                        .WithInterval(AgentOptions.IsValidInterval(interval) ? interval : TimeSpan.FromSeconds(15))
+                        .RepeatForever()
+                        .WithMisfireInstruction(SimpleTriggerMisfireInstruction.NextWithRemainingCount)));
+            }
+        });
+        builder.Services.AddQuartzHostedService(options => options.WaitForJobsToComplete = true);
     }
 }

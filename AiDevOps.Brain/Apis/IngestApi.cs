@@ -2,49 +2,46 @@ using System.Text.Json;
 using AiDevOps.Brain.Ingest;
 using AiDevOps.Brain.Storage;
 using AiDevOps.Contracts;
+using AiDevOps.Contracts.RemoteWrite;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
 namespace AiDevOps.Brain.Apis;
 
+/// <summary>
+/// Where samples come in: the JSON form for simple clients, and Prometheus remote_write 1.0 for the Agent and any
+/// remote_write sender. Both answer only once the samples are durable, and both honour a batch id header so a
+/// retried delivery is stored once.
+/// </summary>
 public static class IngestApi
 {
+    /// <summary>A remote_write body may grow this much when decompressed; snappy rarely reaches 5×.</summary>
+    private const int MaxDecompressionRatio = 16;
+
+    public sealed record IngestServices(
+        HttpContext Context, IngestService Ingest, TableInitializer Tables, IOptions<IngestOptions> Options, TimeProvider Clock);
+
     public static IEndpointRouteBuilder MapIngestApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/ingest", IngestAsync)
+        app.MapPost("/ingest", IngestJsonAsync)
             .RequireAuthorization()
-            .WithName("Ingest")
-            .WithSummary("Stores samples from an agent; answers once they are durable.");
+            .WithSummary("Stores samples sent as JSON; answers once they are durable.");
+        app.MapPost("/api/v1/write", RemoteWriteAsync)
+            .RequireAuthorization()
+            .WithSummary("Prometheus remote_write 1.0 receiver (protobuf + snappy); answers once the samples are durable.");
         return app;
     }
 
-    public static async Task<Results<Ok<IngestResponse>, ValidationProblem, ProblemHttpResult>> IngestAsync(
-        HttpContext context,
-        IngestService ingest,
-        TableInitializer tables,
-        IOptions<IngestOptions> options,
-        TimeProvider clock,
-        CancellationToken ct)
+    public static async Task<Results<Ok<IngestResponse>, ValidationProblem, ProblemHttpResult>> IngestJsonAsync(
+        [AsParameters] IngestServices services, CancellationToken ct)
     {
-        var limits = options.Value;
-        if (!tables.Ready.IsCompletedSuccessfully)
-        {
-            context.Response.Headers.RetryAfter = "5";
-            return TypedResults.Problem("Storage is not ready yet; retry shortly.", statusCode: StatusCodes.Status503ServiceUnavailable);
-        }
-        if (!context.Request.HasJsonContentType())
-            return TypedResults.Problem("The body must be JSON (Content-Type: application/json).",
-                statusCode: StatusCodes.Status415UnsupportedMediaType);
-        if (context.Request.ContentLength > limits.MaxBodyBytes)
-            return TooLarge(limits);
-        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodySize)
-            bodySize.MaxRequestBodySize = limits.MaxBodyBytes;
-
+        if (Refuse(services, isExpectedType: services.Context.Request.HasJsonContentType(), "application/json") is { } refused)
+            return refused;
         IngestRequest? request;
         try
         {
-            request = await context.Request.ReadFromJsonAsync<IngestRequest>(ct);
+            request = await services.Context.Request.ReadFromJsonAsync<IngestRequest>(ct);
         }
         catch (JsonException e)
         {
@@ -52,14 +49,74 @@ public static class IngestApi
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
+            return TooLarge(services.Options.Value);
+        }
+        return await AcceptAsync(services, request, ct);
+    }
+
+    public static async Task<Results<Ok<IngestResponse>, ValidationProblem, ProblemHttpResult>> RemoteWriteAsync(
+        [AsParameters] IngestServices services, CancellationToken ct)
+    {
+        var request = services.Context.Request;
+        var isProtobuf = request.ContentType?.StartsWith(RemoteWriteCodec.ContentType, StringComparison.OrdinalIgnoreCase) == true;
+        if (Refuse(services, isProtobuf, $"{RemoteWriteCodec.ContentType} (snappy-compressed)") is { } refused)
+            return refused;
+
+        var limits = services.Options.Value;
+        byte[] body;
+        try
+        {
+            using var buffer = new MemoryStream();
+            await request.Body.CopyToAsync(buffer, ct);
+            body = buffer.ToArray();
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
             return TooLarge(limits);
         }
 
-        var errors = IngestValidator.Validate(request, limits.MaxSamplesPerRequest, clock.GetUtcNow());
+        IReadOnlyList<SeriesSamples> series;
+        try
+        {
+            series = RemoteWriteCodec.Decode(body, (int)Math.Min(int.MaxValue, limits.MaxBodyBytes * MaxDecompressionRatio));
+        }
+        catch (InvalidDataException e)
+        {
+            return TypedResults.Problem(e.Message, statusCode: StatusCodes.Status400BadRequest);
+        }
+        return await AcceptAsync(services, new IngestRequest(series), ct);
+    }
+
+    /// <summary>What both forms check before reading: storage ready, the right content type, the size limit.</summary>
+    private static ProblemHttpResult? Refuse(IngestServices services, bool isExpectedType, string expectedType)
+    {
+        var context = services.Context;
+        var limits = services.Options.Value;
+        if (!services.Tables.Ready.IsCompletedSuccessfully)
+        {
+            context.Response.Headers.RetryAfter = "5";
+            return TypedResults.Problem("Storage is not ready yet; retry shortly.", statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
+        if (!isExpectedType)
+            return TypedResults.Problem($"The body must be {expectedType}.", statusCode: StatusCodes.Status415UnsupportedMediaType);
+        if (context.Request.ContentLength > limits.MaxBodyBytes)
+            return TooLarge(limits);
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodySize)
+            bodySize.MaxRequestBodySize = limits.MaxBodyBytes;
+        return null;
+    }
+
+    private static async Task<Results<Ok<IngestResponse>, ValidationProblem, ProblemHttpResult>> AcceptAsync(
+        IngestServices services, IngestRequest? request, CancellationToken ct)
+    {
+        var errors = IngestValidator.Validate(request, services.Options.Value.MaxSamplesPerRequest, services.Clock.GetUtcNow());
+        string? batchId = services.Context.Request.Headers[RemoteWriteCodec.BatchIdHeader];
+        if (batchId is not null && !BatchLedger.IsValidId(batchId))
+            errors[RemoteWriteCodec.BatchIdHeader] = ["A batch id is 1-128 characters of letters, digits, '-', '_', '.' or ':'."];
         if (errors.Count > 0)
             return TypedResults.ValidationProblem(errors, title: "The ingest body is invalid; nothing was stored.");
 
-        return TypedResults.Ok(await ingest.IngestAsync(context.User.Agent(), request!, ct));
+        return TypedResults.Ok(await services.Ingest.IngestAsync(services.Context.User.Agent(), request!, batchId, ct));
     }
 
     private static ProblemHttpResult TooLarge(IngestOptions limits) =>

@@ -49,6 +49,7 @@ public static partial class ApplicationServiceExtensions
         builder.Services.AddSingleton<SampleStore>();
         builder.Services.AddSingleton<AnomalyStore>();
         builder.Services.AddSingleton<AgentRegistry>();
+        builder.Services.AddSingleton<BatchLedger>();
         builder.Services.AddSingleton<AlertConfigStore>();
         builder.Services.AddSingleton<TableInitializer>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<TableInitializer>());

@@ -11,18 +11,26 @@ namespace AiDevOps.Brain.Ingest;
 /// Takes a validated delivery: stores it (durable before the caller hears yes), records the agent's delivery, then
 /// hands the samples to detection.
 /// </summary>
-public sealed class IngestService(SampleStore store, AgentRegistry agents, ChannelWriter<IngestedBatch> detection, TimeProvider clock)
+public sealed class IngestService(
+    SampleStore store, BatchLedger batches, AgentRegistry agents, ChannelWriter<IngestedBatch> detection, TimeProvider clock)
 {
     public const string TelemetryName = "AiDevOps.Brain.Ingest";
     private static readonly ActivitySource Activities = new(TelemetryName);
     private static readonly Meter Meter = new(TelemetryName);
     private static readonly Counter<long> Samples = Meter.CreateCounter<long>(
         "aidevops.brain.ingest.samples", description: "Samples stored from agents.");
+    private static readonly Counter<long> Duplicates = Meter.CreateCounter<long>(
+        "aidevops.brain.ingest.duplicate_batches", description: "Retried deliveries recognised by batch id and not stored again.");
 
-    public async Task<IngestResponse> IngestAsync(AgentIdentity agent, IngestRequest request, CancellationToken ct)
+    public async Task<IngestResponse> IngestAsync(AgentIdentity agent, IngestRequest request, string? batchId, CancellationToken ct)
     {
         using var activity = Activities.StartActivity("ingest");
         activity?.SetTag("aidevops.agent", agent.AgentId);
+        if (batchId is not null && await batches.ContainsAsync(agent.Tenant, batchId, ct))
+        {
+            Duplicates.Add(1, new KeyValuePair<string, object?>("agent", agent.AgentId));
+            return new IngestResponse(request.Series.Count, request.Series.Sum(s => s.Samples.Count), Duplicate: true);
+        }
 
         var batch = request.Series
             .Select(s => (Series.Of(agent.Tenant, s.Labels), s.Samples))
@@ -32,6 +40,8 @@ public sealed class IngestService(SampleStore store, AgentRegistry agents, Chann
         var sampleCount = batch.Sum(b => b.Item2.Count);
 
         await store.AppendAsync(batch, ct);
+        if (batchId is not null)
+            await batches.RecordAsync(agent.Tenant, batchId, ct);
         await agents.RecordDeliveryAsync(agent, clock.GetUtcNow(), sampleCount, ct);
         Samples.Add(sampleCount, new KeyValuePair<string, object?>("agent", agent.AgentId));
         activity?.SetTag("aidevops.samples", sampleCount);

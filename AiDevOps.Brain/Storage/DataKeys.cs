@@ -11,11 +11,15 @@ public static class DataKeys
     public const string PartitionKey = "pk";
     public const string SortKey = "sk";
 
+    /// <summary>Unix seconds after which an item is dead: DynamoDB's TTL attribute, and checked on read.</summary>
+    public const string ExpiresAt = "expiresAt";
+
     public static string Samples(string tenant, string seriesId) => $"{tenant}|samples|{seriesId}";
     public static string SeriesByMetric(string tenant, string metric) => $"{tenant}|series|{metric}";
     public static string Metrics(string tenant) => $"{tenant}|metrics";
     public static string Agents(string tenant) => $"{tenant}|agents";
     public static string Anomalies(string tenant) => $"{tenant}|anomalies";
+    public static string Batch(string tenant, string batchId) => $"{tenant}|batch|{batchId}";
 
     public static string Time(long unixMilliseconds) =>
         unixMilliseconds.ToString("D15", CultureInfo.InvariantCulture);

@@ -19,7 +19,7 @@ public sealed partial class PlatformFixture : IAsyncLifetime
     public const string ModelReply = "FAKE-MODEL: node_exporter stopped answering; restart the service and check its logs.";
     public static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
 
-    private readonly string _prometheusFolder = Path.Combine(Path.GetTempPath(), "aidevops-e2e-prometheus-" + Guid.NewGuid().ToString("N"));
+    private readonly string _stateFolder = Path.Combine(Path.GetTempPath(), "aidevops-e2e-" + Guid.NewGuid().ToString("N"));
 
     public FakeTelegramBotApi Telegram { get; private set; } = null!;
     public FakeOpenAiServer Model { get; private set; } = null!;
@@ -55,7 +55,8 @@ public sealed partial class PlatformFixture : IAsyncLifetime
         [
             "--AiDevOps:CollectInterval=00:00:02",
             "--AiDevOps:DynamoDb:DataPath=",
-            "--AiDevOps:Prometheus:DataPath=" + _prometheusFolder,
+            "--AiDevOps:Prometheus:DataPath=" + Path.Combine(_stateFolder, "prometheus"),
+            "--AiDevOps:Agent:QueuePath=" + Path.Combine(_stateFolder, "agent-queue"),
             "--Parameters:agent-api-key=" + AgentKey,
             "--Parameters:telegram-bot-token=" + BotToken,
             "--Parameters:telegram-chat-id=" + ChatId,
@@ -81,7 +82,7 @@ public sealed partial class PlatformFixture : IAsyncLifetime
             await App.DisposeAsync();
         await Telegram.DisposeAsync();
         await Model.DisposeAsync();
-        if (Directory.Exists(_prometheusFolder))
-            Directory.Delete(_prometheusFolder, recursive: true);
+        if (Directory.Exists(_stateFolder))
+            Directory.Delete(_stateFolder, recursive: true);
     }
 }

@@ -1,6 +1,4 @@
-using AiDevOps.Contracts;
-
-namespace AiDevOps.Brain.Ingest;
+namespace AiDevOps.Contracts;
 
 /// <summary>
 /// Checks an ingest body before anything is stored, so a request is taken whole or not at all. Errors are keyed by

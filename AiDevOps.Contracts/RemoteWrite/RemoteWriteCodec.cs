@@ -1,0 +1,79 @@
+using Google.Protobuf;
+using Snappier;
+
+namespace AiDevOps.Contracts.RemoteWrite;
+
+/// <summary>
+/// Prometheus remote_write 1.0 bodies: a protobuf WriteRequest compressed with the snappy block format, sent with
+/// <c>Content-Type: application/x-protobuf</c>, <c>Content-Encoding: snappy</c> and
+/// <c>X-Prometheus-Remote-Write-Version: 0.1.0</c>.
+/// </summary>
+public static class RemoteWriteCodec
+{
+    public const string ContentType = "application/x-protobuf";
+    public const string ContentEncoding = "snappy";
+    public const string VersionHeader = "X-Prometheus-Remote-Write-Version";
+    public const string Version = "0.1.0";
+
+    /// <summary>An idempotency key: a retried request carries the same id, and the Brain stores it once.</summary>
+    public const string BatchIdHeader = "X-AiDevOps-Batch-Id";
+
+    public static byte[] Encode(IReadOnlyList<SeriesSamples> series) => Snappy.CompressToArray(ToWriteRequest(series).ToByteArray());
+
+    public static WriteRequest ToWriteRequest(IReadOnlyList<SeriesSamples> series)
+    {
+        var request = new WriteRequest();
+        foreach (var s in series)
+        {
+            var timeSeries = new TimeSeries();
+            // Prometheus sorts labels by name; receivers may rely on it.
+            foreach (var (name, value) in s.Labels.OrderBy(l => l.Key, StringComparer.Ordinal))
+                timeSeries.Labels.Add(new Label { Name = name, Value = value });
+            foreach (var sample in s.Samples)
+                timeSeries.Samples.Add(new Sample { Timestamp = sample.Timestamp, Value = sample.Value });
+            request.Timeseries.Add(timeSeries);
+        }
+        return request;
+    }
+
+    /// <summary>Decodes a snappy-compressed WriteRequest; throws <see cref="InvalidDataException"/> on a body that is not one.</summary>
+    public static IReadOnlyList<SeriesSamples> Decode(ReadOnlySpan<byte> body, int maxDecompressedBytes)
+    {
+        int length;
+        try
+        {
+            length = Snappy.GetUncompressedLength(body);
+        }
+        catch (Exception e) when (e is ArgumentException or IndexOutOfRangeException)
+        {
+            throw new InvalidDataException("The body is not snappy-compressed: " + e.Message, e);
+        }
+        if (length > maxDecompressedBytes)
+            throw new InvalidDataException($"The body decompresses to {length} bytes; at most {maxDecompressedBytes} are accepted.");
+
+        var buffer = new byte[length];
+        try
+        {
+            Snappy.Decompress(body, buffer);
+        }
+        catch (Exception e) when (e is ArgumentException or IndexOutOfRangeException)
+        {
+            throw new InvalidDataException("The body is not valid snappy: " + e.Message, e);
+        }
+
+        WriteRequest request;
+        try
+        {
+            request = WriteRequest.Parser.ParseFrom(buffer);
+        }
+        catch (InvalidProtocolBufferException e)
+        {
+            throw new InvalidDataException("The body is not a protobuf WriteRequest: " + e.Message, e);
+        }
+        return request.Timeseries
+            .Select(ts => new SeriesSamples(
+                ts.Labels.GroupBy(l => l.Name).ToDictionary(g => g.Key, g => g.Last().Value),
+                ts.Samples.Select(s => new SamplePoint(s.Timestamp, s.Value)).ToList()))
+            .ToList();
+    }
+}
