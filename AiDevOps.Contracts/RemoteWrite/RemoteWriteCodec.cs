@@ -44,10 +44,12 @@ public static class RemoteWriteCodec
         {
             length = Snappy.GetUncompressedLength(body);
         }
-        catch (Exception e) when (e is ArgumentException or IndexOutOfRangeException)
+        catch (Exception e) when (e is ArgumentException or IndexOutOfRangeException or OverflowException)
         {
             throw new InvalidDataException("The body is not snappy-compressed: " + e.Message, e);
         }
+        if (length < 0)
+            throw new InvalidDataException("The body is not snappy-compressed: its length header is out of range.");
         if (length > maxDecompressedBytes)
             throw new InvalidDataException($"The body decompresses to {length} bytes; at most {maxDecompressedBytes} are accepted.");
 
@@ -56,7 +58,7 @@ public static class RemoteWriteCodec
         {
             Snappy.Decompress(body, buffer);
         }
-        catch (Exception e) when (e is ArgumentException or IndexOutOfRangeException)
+        catch (Exception e) when (e is ArgumentException or IndexOutOfRangeException or OverflowException)
         {
             throw new InvalidDataException("The body is not valid snappy: " + e.Message, e);
         }
