@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 
 namespace AiDevOps.Testing;
 
@@ -11,15 +9,11 @@ namespace AiDevOps.Testing;
 public sealed class DynaliteServer : IAsyncDisposable
 {
     public const string Version = "4.0.0";
-    private readonly Process _process;
+    private readonly ServiceProcess _process;
 
-    private DynaliteServer(Process process, Uri endpoint)
-    {
-        _process = process;
-        Endpoint = endpoint;
-    }
+    private DynaliteServer(ServiceProcess process) => _process = process;
 
-    public Uri Endpoint { get; }
+    public Uri Endpoint => _process.BaseUrl;
 
     public static async Task<DynaliteServer> StartAsync()
     {
@@ -28,30 +22,9 @@ public sealed class DynaliteServer : IAsyncDisposable
         if (!File.Exists(binary))
             await InstallAsync(folder);
 
-        var port = FreePort();
-        var process = Process.Start(new ProcessStartInfo(binary, ["--host", "127.0.0.1", "--port", port.ToString(), "--createTableMs", "0"])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        }) ?? throw new InvalidOperationException("dynalite did not start");
-        var endpoint = new Uri($"http://127.0.0.1:{port}");
-        using var http = new HttpClient();
-        for (var attempt = 0; attempt < 100; attempt++)
-        {
-            try
-            {
-                using var response = await http.GetAsync(endpoint);
-                if (response.IsSuccessStatusCode)
-                    return new DynaliteServer(process, endpoint);
-            }
-            catch (HttpRequestException)
-            {
-                await Task.Delay(100);
-            }
-        }
-        process.Kill();
-        throw new InvalidOperationException("dynalite did not answer within 10 s: " + await process.StandardError.ReadToEndAsync());
+        var port = ServiceProcess.FreePort();
+        var process = await ServiceProcess.StartAsync(binary, ["--host", "127.0.0.1", "--port", port.ToString(), "--createTableMs", "0"], port, "/");
+        return new DynaliteServer(process);
     }
 
     private static async Task InstallAsync(string folder)
@@ -70,20 +43,5 @@ public sealed class DynaliteServer : IAsyncDisposable
             throw new InvalidOperationException("npm install dynalite failed: " + await errors);
     }
 
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-        _process.Dispose();
-    }
+    public ValueTask DisposeAsync() => _process.DisposeAsync();
 }

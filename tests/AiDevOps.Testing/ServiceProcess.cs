@@ -1,0 +1,129 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace AiDevOps.Testing;
+
+/// <summary>
+/// A real process under test (a platform service, Prometheus, an exporter) on loopback: started, waited for until
+/// an HTTP endpoint answers, stopped gracefully or killed with SIGKILL, its output kept for failure messages.
+/// </summary>
+public sealed class ServiceProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _output = new();
+
+    private ServiceProcess(Process process, Uri baseUrl)
+    {
+        _process = process;
+        BaseUrl = baseUrl;
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) _output.Enqueue(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) _output.Enqueue(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+    }
+
+    public Uri BaseUrl { get; }
+
+    public bool HasExited => _process.HasExited;
+
+    public string Output => string.Join('\n', _output);
+
+    /// <summary>Starts a program and waits until <paramref name="readyPath"/> answers 2xx.</summary>
+    public static async Task<ServiceProcess> StartAsync(
+        string fileName, IEnumerable<string> arguments, int port, string readyPath,
+        IReadOnlyDictionary<string, string>? environment = null, TimeSpan? timeout = null)
+    {
+        var start = new ProcessStartInfo(fileName, arguments)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        // Nothing listens for OTLP in tests; exporting would only slow every shutdown down.
+        start.Environment.Remove("OTEL_EXPORTER_OTLP_ENDPOINT");
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+            start.Environment[key] = value;
+
+        var service = new ServiceProcess(Process.Start(start) ?? throw new InvalidOperationException($"{fileName} did not start"),
+            new Uri($"http://127.0.0.1:{port}"));
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
+        while (DateTime.UtcNow < deadline && !service.HasExited)
+        {
+            try
+            {
+                using var response = await http.GetAsync(new Uri(service.BaseUrl, readyPath));
+                if (response.IsSuccessStatusCode)
+                    return service;
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+                // Not listening yet.
+            }
+            await Task.Delay(100);
+        }
+        await service.DisposeAsync();
+        throw new InvalidOperationException($"{fileName} was not ready at {readyPath} in time:\n{service.Output}");
+    }
+
+    /// <summary>
+    /// Starts one of the platform's services from its own build output (the same configuration as the tests), on
+    /// <paramref name="port"/>, in the Production environment so only the given settings apply.
+    /// </summary>
+    public static Task<ServiceProcess> StartServiceAsync(string project, int port, IReadOnlyDictionary<string, string> settings, string readyPath = "/health")
+    {
+        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
+            ? "Release" : "Debug";
+        var folder = Path.Combine(RepositoryRoot.Path, project, "bin", configuration, "net10.0");
+        var environment = new Dictionary<string, string>(settings)
+        {
+            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            ["DOTNET_ENVIRONMENT"] = "Production",
+        };
+        return StartAsync("dotnet", [Path.Combine(folder, project + ".dll"), "--contentRoot", folder], port, readyPath, environment);
+    }
+
+    /// <summary>SIGKILL: no shutdown code runs, as in a crash or <c>kill -9</c>.</summary>
+    public async Task KillAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+    }
+
+    /// <summary>SIGTERM, then waits for a graceful exit (SIGKILL after <paramref name="grace"/>).</summary>
+    public async Task StopAsync(TimeSpan grace)
+    {
+        if (_process.HasExited)
+            return;
+        using (var signal = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            await signal.WaitForExitAsync();
+        using var wait = new CancellationTokenSource(grace);
+        try
+        {
+            await _process.WaitForExitAsync(wait.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            await KillAsync();
+        }
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await KillAsync();
+        _process.Dispose();
+    }
+}
