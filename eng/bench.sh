@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Benchmarks that print numbers; the last line of each is one JSON object.
+#   eng/bench.sh agent    the Agent beside Prometheus in agent mode, same job, same run (BENCH_SECONDS, default 180)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+wait_http() { # url
+  for _ in $(seq 1 300); do curl -fs -o /dev/null "$1" && return 0; sleep 0.2; done
+  echo "not ready: $1" >&2; return 1
+}
+
+bench_agent() {
+  local seconds=${BENCH_SECONDS:-180} series=10000 interval=10
+  command -v prometheus >/dev/null || { echo "needs prometheus (apt-get install prometheus)" >&2; exit 1; }
+  local work; work=$(mktemp -d)
+  local pids=()
+  trap 'kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
+
+  dotnet publish AiDevOps.Agent -c Release -o "$work/agent" -nologo -v quiet >/dev/null
+
+  local target_port agent_port prom_port
+  target_port=$(free_port); agent_port=$(free_port); prom_port=$(free_port)
+  python3 eng/bench/target_and_sink.py "$series" "$target_port" & pids+=($!)
+  wait_http "http://127.0.0.1:$target_port/metrics"
+
+  cat > "$work/prometheus.yml" <<YAML
+global:
+  scrape_interval: ${interval}s
+scrape_configs:
+  - job_name: bench
+    static_configs:
+      - targets: ['127.0.0.1:$target_port']
+remote_write:
+  - url: http://127.0.0.1:$target_port/api/v1/write
+YAML
+  prometheus --enable-feature=agent --config.file="$work/prometheus.yml" --storage.agent.path="$work/prom-wal" \
+    --web.listen-address="127.0.0.1:$prom_port" --storage.remote.flush-deadline=5s >"$work/prometheus.log" 2>&1 & pids+=($!)
+  local prom_pid=$!
+
+  # The agent runs as its container image does (the same GC setting, see AiDevOps.Agent.csproj).
+  (cd "$work/agent" && ASPNETCORE_URLS="http://127.0.0.1:$agent_port" DOTNET_ENVIRONMENT=Production \
+    Agent__Id=bench Agent__ApiKey=bench Agent__BrainUrl="http://127.0.0.1:$target_port" Agent__Interval="00:00:$interval" \
+    Agent__Scrape__Targets__0__Url="http://127.0.0.1:$target_port/metrics" Agent__Scrape__Targets__0__Job=bench \
+    Agent__Delivery__QueuePath="$work/agent-queue" Logging__LogLevel__Default=Warning \
+    DOTNET_GCgen0size=0x400000 exec ./AiDevOps.Agent >"$work/agent.log" 2>&1) & pids+=($!)
+  local agent_pid=$!
+  wait_http "http://127.0.0.1:$agent_port/alive"
+  wait_http "http://127.0.0.1:$prom_port/-/ready"
+
+  echo "Scraping $series series every ${interval}s into one sink; warming up 30 s, then measuring ${seconds}s..."
+  sleep 30
+  local result
+  result=$(python3 eng/bench/measure.py "$seconds" agent="$agent_pid" prometheus="$prom_pid")
+  echo "$result"
+  python3 - "$result" <<'PY'
+import json, sys
+r = json.loads(sys.argv[1])
+a, p = r["agent"], r["prometheus"]
+print(f"agent:      RSS mean {a['rss_mean_mb']} MB (max {a['rss_max_mb']}), CPU {a['cpu_percent']} %")
+print(f"prometheus: RSS mean {p['rss_mean_mb']} MB (max {p['rss_max_mb']}), CPU {p['cpu_percent']} %  (2.42, --enable-feature=agent)")
+print(json.dumps({"bench": "agent",
+                  "rss_ratio": round(a["rss_mean_mb"] / p["rss_mean_mb"], 3),
+                  "cpu_ratio": round(a["cpu_percent"] / max(p["cpu_percent"], 0.01), 3)}))
+PY
+}
+
+case "${1:-}" in
+  agent) bench_agent ;;
+  *) echo "usage: eng/bench.sh agent" >&2; exit 2 ;;
+esac
