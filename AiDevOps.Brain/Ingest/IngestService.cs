@@ -11,7 +11,7 @@ namespace AiDevOps.Brain.Ingest;
 /// Takes a validated delivery: stores it (durable before the caller hears yes), records the agent's delivery, then
 /// hands the samples to detection.
 /// </summary>
-public sealed class IngestService(SampleStore store, AgentRegistry agents, ChannelWriter<IngestedBatch> detection, TimeProvider clock)
+public sealed class IngestService(ISampleStore store, AgentRegistry agents, ChannelWriter<IngestedBatch> detection, TimeProvider clock)
 {
     public const string TelemetryName = "AiDevOps.Brain.Ingest";
     private static readonly ActivitySource Activities = new(TelemetryName);

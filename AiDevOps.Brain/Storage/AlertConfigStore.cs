@@ -1,5 +1,3 @@
-using Amazon.DynamoDBv2;
-using Amazon.DynamoDBv2.Model;
 using Microsoft.Extensions.Options;
 
 namespace AiDevOps.Brain.Storage;
@@ -8,28 +6,24 @@ namespace AiDevOps.Brain.Storage;
 public sealed record Receiver(string Channel, string Address);
 
 /// <summary>The <c>-alert-configs</c> table: one item per receiver, keyed by tenant.</summary>
-public sealed class AlertConfigStore(IAmazonDynamoDB dynamo, IOptions<StorageOptions> options)
+public sealed class AlertConfigStore(IKeyValueTable table, IOptions<StorageOptions> options)
 {
     private readonly string _table = options.Value.AlertConfigsTable;
 
     public Task PutReceiverAsync(string tenant, Receiver receiver, CancellationToken ct) =>
-        dynamo.PutItemAsync(new PutItemRequest
-        {
-            TableName = _table,
-            Item = new()
+        table.PutAsync(_table,
+        [
+            new StoredItem(tenant, $"{receiver.Channel}|{receiver.Address}")
             {
-                [DataKeys.PartitionKey] = new(tenant),
-                [DataKeys.SortKey] = new($"{receiver.Channel}|{receiver.Address}"),
-                ["channel"] = new(receiver.Channel),
-                ["address"] = new(receiver.Address),
+                Attributes = new Dictionary<string, string> { ["channel"] = receiver.Channel, ["address"] = receiver.Address },
             },
-        }, ct);
+        ], ct);
 
     public async Task<IReadOnlyList<Receiver>> ListReceiversAsync(string tenant, CancellationToken ct)
     {
         var receivers = new List<Receiver>();
-        await foreach (var item in dynamo.QueryPartitionAsync(_table, tenant, int.MaxValue, ct))
-            receivers.Add(new Receiver(item["channel"].S!, item["address"].S!));
+        await foreach (var item in table.QueryAsync(_table, tenant, null, null, ct))
+            receivers.Add(new Receiver(item.Attributes["channel"], item.Attributes["address"]));
         return receivers;
     }
 }

@@ -23,10 +23,7 @@ public sealed class DynaliteServer : IAsyncDisposable
 
     public static async Task<DynaliteServer> StartAsync()
     {
-        var folder = System.IO.Path.Combine(RepositoryRoot.Path, ".aidevops", "tools", "dynalite-" + Version);
-        var binary = System.IO.Path.Combine(folder, "node_modules", ".bin", "dynalite");
-        if (!File.Exists(binary))
-            await InstallAsync(folder);
+        var binary = await NpmTool.BinaryAsync("dynalite", Version, "dynalite");
 
         var port = FreePort();
         var process = Process.Start(new ProcessStartInfo(binary, ["--host", "127.0.0.1", "--port", port.ToString(), "--createTableMs", "0"])
@@ -52,22 +49,6 @@ public sealed class DynaliteServer : IAsyncDisposable
         }
         process.Kill();
         throw new InvalidOperationException("dynalite did not answer within 10 s: " + await process.StandardError.ReadToEndAsync());
-    }
-
-    private static async Task InstallAsync(string folder)
-    {
-        Directory.CreateDirectory(folder);
-        using var npm = Process.Start(new ProcessStartInfo("npm",
-            ["install", "--prefix", folder, "--no-audit", "--no-fund", "--loglevel", "error", "dynalite@" + Version])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        })!;
-        var errors = npm.StandardError.ReadToEndAsync();
-        await npm.WaitForExitAsync();
-        if (npm.ExitCode != 0)
-            throw new InvalidOperationException("npm install dynalite failed: " + await errors);
     }
 
     public static int FreePort()

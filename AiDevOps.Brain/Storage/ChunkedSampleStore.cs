@@ -1,0 +1,324 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text.Json;
+using AiDevOps.Contracts;
+using Microsoft.Extensions.Options;
+
+namespace AiDevOps.Brain.Storage;
+
+/// <summary>
+/// Samples as compressed chunks, one item per series per two-hour block, on any <see cref="IKeyValueTable"/>.
+/// <para>
+/// An ingest writes one small write-ahead item per delivery (at most <see cref="MaxSamplesPerRecord"/> samples each,
+/// <see cref="WalCodec"/>), naming its series through a "series set" item written once, and is acknowledged when
+/// that is durable. <see cref="FoldAsync"/> later turns a finished block's write-ahead items into one
+/// <see cref="ChunkCodec"/> chunk per series and moves a per-tenant watermark past them; reads merge chunks with the
+/// write-ahead items after the watermark. Write-ahead items expire by TTL, never by a paid delete.
+/// </para>
+/// </summary>
+public sealed class ChunkedSampleStore(IKeyValueTable table, IOptions<StorageOptions> options, TimeProvider clock) : ISampleStore
+{
+    public static readonly TimeSpan BlockLength = TimeSpan.FromHours(2);
+
+    /// <summary>How long after a block ends its write-ahead items are folded: late deliveries of it still get in.</summary>
+    public static readonly TimeSpan FoldGrace = TimeSpan.FromMinutes(2);
+
+    /// <summary>Bounds every encoded payload (worst case ≈ 20 bytes a sample) far below Azure's 64 KiB per property.</summary>
+    public const int MaxSamplesPerRecord = 2048;
+
+    /// <summary>Write-ahead items outlive their fold by this much, so a Brain may stay down a day without losing data.</summary>
+    public static readonly TimeSpan WriteAheadLifetime = TimeSpan.FromDays(2);
+
+    private const string LabelsAttribute = "labels";
+    private const string SetAttribute = "set";
+    private const string FoldedThroughAttribute = "foldedThrough";
+    private const string FoldStateSort = "state";
+    private static readonly long BlockMs = (long)BlockLength.TotalMilliseconds;
+    private static readonly TimeSpan IndexRefresh = TimeSpan.FromDays(1);
+
+    private readonly string _table = options.Value.DataTable;
+    private readonly StorageOptions _options = options.Value;
+
+    // When this process last wrote each index item and series set, so it rewrites them only to push their expiry.
+    private readonly ConcurrentDictionary<(string Tenant, string Partition, string Sort), DateTimeOffset> _written = new();
+    private readonly ConcurrentDictionary<(string Tenant, string SetId), string[]> _sets = new();
+    private long _lastLogTime;
+
+    public async Task AppendAsync(IReadOnlyList<(Series Series, IReadOnlyList<SamplePoint> Samples)> batch, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var metadata = new List<StoredItem>();
+        var log = new List<StoredItem>();
+        foreach (var tenantBatch in batch.GroupBy(b => b.Series.Tenant))
+        {
+            var tenant = tenantBatch.Key;
+            var indexExpiry = (now + _options.RetentionFor(tenant) + IndexRefresh).ToUnixTimeSeconds();
+            foreach (var series in tenantBatch.Select(b => b.Series).DistinctBy(s => s.Id))
+            {
+                metadata.Add(new StoredItem(DataKeys.SeriesByMetric(tenant, series.Metric), series.Id)
+                {
+                    Attributes = new Dictionary<string, string> { [LabelsAttribute] = JsonSerializer.Serialize(series.Labels) },
+                    ExpiresAt = indexExpiry,
+                });
+                metadata.Add(new StoredItem(DataKeys.Metrics(tenant), series.Metric) { ExpiresAt = indexExpiry });
+            }
+            var merged = tenantBatch.GroupBy(b => b.Series.Id)
+                .Select(g => (Id: g.Key, Samples: g.SelectMany(b => b.Samples).ToList()))
+                .Where(s => s.Samples.Count > 0);
+            foreach (var record in PackRecords(merged))
+                log.Add(WriteAheadItem(tenant, record, now, metadata));
+        }
+        // Series sets before the log items that name them: a crash in between leaves nothing unreadable.
+        var unwritten = metadata.Where(i => NeedsWrite(i, now)).DistinctBy(i => (i.Partition, i.Sort)).ToList();
+        if (unwritten.Count > 0)
+            await table.PutAsync(_table, unwritten, ct);
+        await table.PutAsync(_table, log, ct);
+        foreach (var item in unwritten)
+            _written[(TenantOf(item.Partition), item.Partition, item.Sort)] = now;
+    }
+
+    private bool NeedsWrite(StoredItem item, DateTimeOffset now) =>
+        !_written.TryGetValue((TenantOf(item.Partition), item.Partition, item.Sort), out var at) || now - at > IndexRefresh;
+
+    private static string TenantOf(string partition) => partition[..partition.IndexOf('|', StringComparison.Ordinal)];
+
+    /// <summary>Groups series (sorted by id) into records of at most <see cref="MaxSamplesPerRecord"/> samples.</summary>
+    private static IEnumerable<List<(string Id, List<SamplePoint> Samples)>> PackRecords(IEnumerable<(string Id, List<SamplePoint> Samples)> series)
+    {
+        var record = new List<(string Id, List<SamplePoint> Samples)>();
+        var count = 0;
+        foreach (var (id, samples) in series.OrderBy(s => s.Id, StringComparer.Ordinal))
+        {
+            foreach (var part in samples.Chunk(MaxSamplesPerRecord))
+            {
+                if (count + part.Length > MaxSamplesPerRecord)
+                {
+                    yield return record;
+                    (record, count) = ([], 0);
+                }
+                record.Add((id, [.. part]));
+                count += part.Length;
+            }
+        }
+        if (record.Count > 0)
+            yield return record;
+    }
+
+    private StoredItem WriteAheadItem(string tenant, List<(string Id, List<SamplePoint> Samples)> record, DateTimeOffset now, List<StoredItem> metadata)
+    {
+        var ids = record.Select(r => r.Id).ToArray();
+        var setBytes = ids.SelectMany(Convert.FromHexString).ToArray();
+        var setId = Convert.ToHexStringLower(SHA256.HashData(setBytes).AsSpan(0, 16));
+        _sets.TryAdd((tenant, setId), ids);
+        // A set outlives every log item naming it: it is rewritten a day before it would expire.
+        metadata.Add(new StoredItem(DataKeys.SeriesSets(tenant), setId)
+        {
+            Data = setBytes,
+            ExpiresAt = (now + WriteAheadLifetime + IndexRefresh * 2).ToUnixTimeSeconds(),
+        });
+        return new StoredItem(DataKeys.WriteAheadLog(tenant), DataKeys.Time(NextLogTime(now)) + "." + Guid.NewGuid().ToString("N"))
+        {
+            Attributes = new Dictionary<string, string> { [SetAttribute] = setId },
+            Data = WalCodec.Encode(record.Select(r => (IReadOnlyList<SamplePoint>)r.Samples).ToList()),
+            ExpiresAt = (now + WriteAheadLifetime).ToUnixTimeSeconds(),
+        };
+    }
+
+    /// <summary>
+    /// The time in a log item's key: the clock, but strictly increasing within this process, so that of two writes of
+    /// one timestamp the later one sorts, and wins, last even when both land in the same millisecond.
+    /// </summary>
+    private long NextLogTime(DateTimeOffset now)
+    {
+        while (true)
+        {
+            var last = Interlocked.Read(ref _lastLogTime);
+            var next = Math.Max(now.ToUnixTimeMilliseconds(), last + 1);
+            if (Interlocked.CompareExchange(ref _lastLogTime, next, last) == last)
+                return next;
+        }
+    }
+
+    public async Task<IReadOnlyList<SamplePoint>> ReadAsync(string tenant, string seriesId, long since, long until, int limit, CancellationToken ct)
+    {
+        var unfolded = await UnfoldedSamplesAsync(tenant, seriesId, ct);
+        var samples = await MergedAsync(tenant, seriesId, since, until, unfolded, ct);
+        return samples.Take(limit).ToList();
+    }
+
+    public async Task<IReadOnlyList<SamplePoint>> LatestAsync(string tenant, string seriesId, int count, CancellationToken ct)
+    {
+        var unfolded = await UnfoldedSamplesAsync(tenant, seriesId, ct);
+        var now = clock.GetUtcNow();
+        // Look back a few blocks first and further only when that is not enough: the usual case reads one item.
+        for (var lookback = BlockLength * 2; ; lookback *= 4)
+        {
+            var samples = await MergedAsync(tenant, seriesId, (now - lookback).ToUnixTimeMilliseconds(), DataKeys.MaxTime, unfolded, ct);
+            if (samples.Count >= count || lookback >= _options.RetentionFor(tenant))
+                return samples.Skip(Math.Max(0, samples.Count - count)).ToList();
+        }
+    }
+
+    /// <summary>Chunks of [from, to] merged with the write-ahead samples: the later write of a timestamp wins.</summary>
+    private async Task<List<SamplePoint>> MergedAsync(
+        string tenant, string seriesId, long from, long to, List<SamplePoint> unfolded, CancellationToken ct)
+    {
+        from = Math.Max(from, (clock.GetUtcNow() - _options.RetentionFor(tenant)).ToUnixTimeMilliseconds());
+        if (from > to)
+            return [];
+        var merged = new Dictionary<long, double>();
+        var partition = DataKeys.Chunks(tenant, seriesId);
+        await foreach (var chunk in table.QueryAsync(_table, partition, DataKeys.Time(BlockStart(from)), DataKeys.Time(to) + "~", ct))
+        {
+            foreach (var sample in ChunkCodec.Decode(chunk.Data))
+                merged[sample.Timestamp] = sample.Value;
+        }
+        foreach (var sample in unfolded)
+            merged[sample.Timestamp] = sample.Value;
+        return merged.Where(s => s.Key >= from && s.Key <= to).OrderBy(s => s.Key).Select(s => new SamplePoint(s.Key, s.Value)).ToList();
+    }
+
+    private async Task<List<SamplePoint>> UnfoldedSamplesAsync(string tenant, string seriesId, CancellationToken ct)
+    {
+        var samples = new List<SamplePoint>();
+        await foreach (var (ids, records) in UnfoldedRecordsAsync(tenant, ct))
+        {
+            var index = Array.BinarySearch(ids, seriesId, StringComparer.Ordinal);
+            if (index >= 0)
+                samples.AddRange(records[index]);
+        }
+        return samples;
+    }
+
+    private async Task<string?> FoldedThroughAsync(string tenant, CancellationToken ct) =>
+        (await table.GetAsync(_table, DataKeys.FoldState(tenant), FoldStateSort, ct))?.Attributes[FoldedThroughAttribute];
+
+    /// <summary>Write-ahead records after the watermark, up to <paramref name="through"/> (inclusive), in write order.</summary>
+    private async IAsyncEnumerable<(string[] Ids, List<List<SamplePoint>> Records)> UnfoldedRecordsAsync(
+        string tenant, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct, string? through = null)
+    {
+        var watermark = await FoldedThroughAsync(tenant, ct);
+        await foreach (var item in table.QueryAsync(_table, DataKeys.WriteAheadLog(tenant), watermark, through, ct))
+        {
+            if (item.Sort == watermark)
+                continue;
+            var ids = await SeriesSetAsync(tenant, item.Attributes[SetAttribute], ct);
+            yield return (ids, WalCodec.Decode(item.Data));
+        }
+    }
+
+    private async Task<string[]> SeriesSetAsync(string tenant, string setId, CancellationToken ct)
+    {
+        if (_sets.TryGetValue((tenant, setId), out var cached))
+            return cached;
+        var item = await table.GetAsync(_table, DataKeys.SeriesSets(tenant), setId, ct)
+            ?? throw new InvalidOperationException($"Series set {setId} of tenant {tenant} is missing; it is written before any log item naming it.");
+        var ids = item.Data!.Chunk(16).Select(Convert.ToHexStringLower).ToArray();
+        _sets.TryAdd((tenant, setId), ids);
+        return ids;
+    }
+
+    /// <summary>
+    /// Folds the write-ahead items of every block that ended at least <see cref="FoldGrace"/> ago into chunks, then
+    /// moves the watermark. Samples of the still-open block are carried into one new write-ahead item. Safe to
+    /// repeat after a crash: chunk keys derive from the block and the fold's boundary, so a rerun overwrites them.
+    /// Returns the number of samples folded into chunks.
+    /// </summary>
+    public async Task<int> FoldAsync(string tenant, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var boundary = BlockStart((now - FoldGrace).ToUnixTimeMilliseconds());
+        var through = DataKeys.Time(boundary + (long)FoldGrace.TotalMilliseconds);
+        if (string.CompareOrdinal(await FoldedThroughAsync(tenant, ct), through) >= 0)
+            return 0;
+
+        var bySeries = new Dictionary<string, Dictionary<long, double>>(StringComparer.Ordinal);
+        await foreach (var (ids, records) in UnfoldedRecordsAsync(tenant, ct, through))
+        {
+            for (var i = 0; i < ids.Length; i++)
+            {
+                if (!bySeries.TryGetValue(ids[i], out var samples))
+                    bySeries[ids[i]] = samples = [];
+                foreach (var sample in records[i])
+                    samples[sample.Timestamp] = sample.Value;
+            }
+        }
+
+        var retention = _options.RetentionFor(tenant);
+        var oldest = (now - retention).ToUnixTimeMilliseconds();
+        var chunks = new List<StoredItem>();
+        var carried = new List<(string Id, List<SamplePoint> Samples)>();
+        var folded = 0;
+        foreach (var (id, samples) in bySeries)
+        {
+            var ordered = samples.Where(s => s.Key >= oldest).OrderBy(s => s.Key).Select(s => new SamplePoint(s.Key, s.Value)).ToList();
+            carried.Add((id, ordered.Where(s => s.Timestamp >= boundary).ToList()));
+            foreach (var block in ordered.Where(s => s.Timestamp < boundary).GroupBy(s => BlockStart(s.Timestamp)))
+            {
+                var expiry = DateTimeOffset.FromUnixTimeMilliseconds(block.Key + BlockMs) + retention;
+                var part = 0;
+                foreach (var piece in block.Chunk(MaxSamplesPerRecord))
+                {
+                    // Block first, so a time range is a key range; then this fold, so a later fold's late samples
+                    // add an item that sorts (and wins) after this one instead of overwriting it.
+                    chunks.Add(new StoredItem(DataKeys.Chunks(tenant, id),
+                        $"{DataKeys.Time(block.Key)}.{DataKeys.Time(boundary)}.{part++.ToString("D2", CultureInfo.InvariantCulture)}")
+                    {
+                        Data = ChunkCodec.Encode(piece),
+                        ExpiresAt = expiry.ToUnixTimeSeconds(),
+                    });
+                    folded += piece.Length;
+                }
+            }
+        }
+        await table.PutAsync(_table, chunks, ct);
+
+        var carry = carried.Where(c => c.Samples.Count > 0).ToList();
+        if (carry.Count > 0)
+        {
+            var metadata = new List<StoredItem>();
+            var log = PackRecords(carry).Select(record => WriteAheadItem(tenant, record, now, metadata) with
+            {
+                // After everything folded now, before anything written later.
+                Sort = through + "." + Guid.NewGuid().ToString("N"),
+            }).ToList();
+            await table.PutAsync(_table, metadata.DistinctBy(i => i.Sort).ToList(), ct);
+            await table.PutAsync(_table, log, ct);
+        }
+        await table.PutAsync(_table,
+        [
+            new StoredItem(DataKeys.FoldState(tenant), FoldStateSort)
+            {
+                Attributes = new Dictionary<string, string> { [FoldedThroughAttribute] = through },
+            },
+        ], ct);
+        return folded;
+    }
+
+    public async Task<IReadOnlyList<Series>> FindSeriesAsync(
+        string tenant, string metric, IReadOnlyList<LabelMatcher> matchers, int limit, CancellationToken ct)
+    {
+        var found = new List<Series>();
+        await foreach (var item in table.QueryAsync(_table, DataKeys.SeriesByMetric(tenant, metric), null, null, ct))
+        {
+            var labels = JsonSerializer.Deserialize<Dictionary<string, string>>(item.Attributes[LabelsAttribute])!;
+            if (!matchers.All(m => m.Matches(labels)))
+                continue;
+            found.Add(Series.Of(tenant, labels));
+            if (found.Count >= limit)
+                break;
+        }
+        return found;
+    }
+
+    public async Task<IReadOnlyList<string>> MetricNamesAsync(string tenant, CancellationToken ct)
+    {
+        var names = new List<string>();
+        await foreach (var item in table.QueryAsync(_table, DataKeys.Metrics(tenant), null, null, ct))
+            names.Add(item.Sort);
+        return names;
+    }
+
+    private static long BlockStart(long unixMilliseconds) => unixMilliseconds - ((unixMilliseconds % BlockMs) + BlockMs) % BlockMs;
+}
