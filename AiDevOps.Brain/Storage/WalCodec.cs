@@ -11,7 +11,6 @@ namespace AiDevOps.Brain.Storage;
 public static class WalCodec
 {
     private const ulong IntegerTag = 0, HundredthsTag = 1, RawTag = 2;
-    private const double MaxExactInteger = 9007199254740992; // 2^53: every integer up to it is a double.
 
     public static byte[] Encode(IReadOnlyList<IReadOnlyList<SamplePoint>> samplesPerSeries)
     {
@@ -57,23 +56,16 @@ public static class WalCodec
 
     private static void WriteValue(BitWriter writer, double value)
     {
-        // Each short form is taken only when decoding it gives back the same bits, which keeps -0.0 raw.
-        if (Math.Abs(value) < MaxExactInteger && SameBits((long)value, value))
+        if (ExactValues.TryScale(value, 1, out var integer))
+            writer.WriteVarint(ZigZag.Encode(integer) << 2 | IntegerTag);
+        else if (ExactValues.TryScale(value, 100, out var hundredths))
+            writer.WriteVarint(ZigZag.Encode(hundredths) << 2 | HundredthsTag);
+        else
         {
-            writer.WriteVarint(ZigZag.Encode((long)value) << 2 | IntegerTag);
-            return;
+            writer.WriteVarint(RawTag);
+            writer.WriteBits(BitConverter.DoubleToUInt64Bits(value), 64);
         }
-        var hundredths = Math.Round(value * 100);
-        if (Math.Abs(hundredths) < MaxExactInteger && SameBits((long)hundredths / 100.0, value))
-        {
-            writer.WriteVarint(ZigZag.Encode((long)hundredths) << 2 | HundredthsTag);
-            return;
-        }
-        writer.WriteVarint(RawTag);
-        writer.WriteBits(BitConverter.DoubleToUInt64Bits(value), 64);
     }
-
-    private static bool SameBits(double a, double b) => BitConverter.DoubleToInt64Bits(a) == BitConverter.DoubleToInt64Bits(b);
 
     private static double ReadValue(ref BitReader reader)
     {
