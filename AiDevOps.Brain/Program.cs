@@ -15,6 +15,7 @@ app.UseAuthorization();
 app.MapDefaultEndpoints();
 app.MapIngestApi();
 app.MapQueryApi();
+app.MapPrometheusApi();
 
 app.Run();
 

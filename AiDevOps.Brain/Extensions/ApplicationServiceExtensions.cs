@@ -46,7 +46,10 @@ public static partial class ApplicationServiceExtensions
             case StorageOptions.DynamoDbBackend:
                 builder.AddDynamoDb();
                 break;
-            // Anything else: ValidateOnStart stops the Brain with a message naming Storage:Backend and its value.
+            default:
+                // The backend decides what is registered, so it is checked here rather than by ValidateOnStart.
+                throw new OptionsValidationException($"{StorageOptions.Section}:{nameof(StorageOptions.Backend)}", typeof(string),
+                    [$"Storage:Backend '{backend}' must be '{StorageOptions.DynamoDbBackend}' or '{StorageOptions.AzureTablesBackend}'."]);
         }
         builder.Services.AddSingleton<ChunkedSampleStore>();
         builder.Services.AddSingleton<ISampleStore>(sp => sp.GetRequiredService<ChunkedSampleStore>());

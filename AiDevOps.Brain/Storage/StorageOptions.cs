@@ -28,8 +28,6 @@ public sealed class StorageOptions : IValidatableObject
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        if (Backend is not (DynamoDbBackend or AzureTablesBackend))
-            yield return new ValidationResult($"Storage:Backend '{Backend}' must be '{DynamoDbBackend}' or '{AzureTablesBackend}'.", [nameof(Backend)]);
         if (Retention <= TimeSpan.Zero)
             yield return new ValidationResult($"Storage:Retention '{Retention}' must be positive.", [nameof(Retention)]);
         foreach (var (tenant, retention) in TenantRetention.Where(t => t.Value <= TimeSpan.Zero))
