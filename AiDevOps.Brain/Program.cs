@@ -16,6 +16,7 @@ app.MapDefaultEndpoints();
 app.MapIngestApi();
 app.MapQueryApi();
 app.MapPrometheusApi();
+app.MapAlertConfigApi();
 
 app.Run();
 
