@@ -34,9 +34,12 @@ public sealed class PrometheusApiTests(BrainFactory brain) : IClassFixture<Brain
 
     private string BrainUrl => brain.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
 
-    private static async Task<(int ExitCode, string Output, string Errors)> PromtoolAsync(params string[] arguments)
+    /// <summary>Runs <c>promtool query range</c> against the Brain with the acme key; returns the one series it printed.</summary>
+    private async Task<JsonElement> PromtoolRangeAsync(string expression, long start, long end, string step)
     {
-        using var process = Process.Start(new ProcessStartInfo("promtool", arguments)
+        using var process = Process.Start(new ProcessStartInfo("promtool",
+            ["query", "range", "-o", "json", "--header", $"Authorization=Bearer {BrainFactory.AcmeKey}",
+             "--start", Seconds(start), "--end", Seconds(end), "--step", step, BrainUrl, expression])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -45,7 +48,8 @@ public sealed class PrometheusApiTests(BrainFactory brain) : IClassFixture<Brain
         var output = process.StandardOutput.ReadToEndAsync();
         var errors = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
-        return (process.ExitCode, await output, await errors);
+        Assert.True(process.ExitCode == 0, await errors);
+        return Assert.Single(JsonDocument.Parse(await output).RootElement.EnumerateArray());
     }
 
     private static string Seconds(long ms) => (ms / 1000.0).ToString(CultureInfo.InvariantCulture);
@@ -55,13 +59,9 @@ public sealed class PrometheusApiTests(BrainFactory brain) : IClassFixture<Brain
     {
         await IngestAsync();
 
-        var (exit, output, errors) = await PromtoolAsync("query", "range", "-o", "json",
-            "--header", $"Authorization=Bearer {BrainFactory.AcmeKey}",
-            "--start", Seconds(Now - 135_000), "--end", Seconds(Now), "--step", "15s",
-            BrainUrl, $"node_load1{{job=\"node\",instance=~\"{_host.Replace(".", "\\\\.", StringComparison.Ordinal)}\"}}");
+        var series = await PromtoolRangeAsync(
+            $"node_load1{{job=\"node\",instance=~\"{_host.Replace(".", "\\\\.", StringComparison.Ordinal)}\"}}", Now - 135_000, Now, "15s");
 
-        Assert.True(exit == 0, errors);
-        var series = Assert.Single(JsonDocument.Parse(output).RootElement.EnumerateArray());
         Assert.Equal(_host, series.GetProperty("metric").GetProperty("instance").GetString());
         var values = series.GetProperty("values").EnumerateArray().Select(v => v[1].GetString()).ToList();
         Assert.Equal(Enumerable.Range(0, 10).Select(i => (i / 10.0).ToString(CultureInfo.InvariantCulture)), values);
@@ -72,13 +72,8 @@ public sealed class PrometheusApiTests(BrainFactory brain) : IClassFixture<Brain
     {
         await IngestAsync();
 
-        var (exit, output, errors) = await PromtoolAsync("query", "range", "-o", "json",
-            "--header", $"Authorization=Bearer {BrainFactory.AcmeKey}",
-            "--start", Seconds(Now - 60_000), "--end", Seconds(Now), "--step", "30s",
-            BrainUrl, $"rate(node_cpu_seconds_total{{instance=\"{_host}\"}}[1m])");
+        var series = await PromtoolRangeAsync($"rate(node_cpu_seconds_total{{instance=\"{_host}\"}}[1m])", Now - 60_000, Now, "30s");
 
-        Assert.True(exit == 0, errors);
-        var series = Assert.Single(JsonDocument.Parse(output).RootElement.EnumerateArray());
         Assert.False(series.GetProperty("metric").TryGetProperty("__name__", out _));
         Assert.All(series.GetProperty("values").EnumerateArray(),
             v => Assert.Equal(0.1, double.Parse(v[1].GetString()!, CultureInfo.InvariantCulture), 9));
