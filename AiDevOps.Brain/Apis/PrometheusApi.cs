@@ -152,10 +152,11 @@ public static class PrometheusApi
     {
         var reach = (long)(query.RateWindow ?? Lookback).TotalMilliseconds;
         var results = new List<EvaluatedSeries>();
-        foreach (var series in await FindAsync(tenant, query.Matchers, store, ct))
+        var found = await FindAsync(tenant, query.Matchers, store, ct);
+        var read = await store.ReadManyAsync(tenant, found.Select(s => s.Id).ToList(), steps[0] - reach + 1, steps[^1], ct);
+        foreach (var series in found)
         {
-            var samples = (await store.ReadAsync(tenant, series.Id, steps[0] - reach + 1, steps[^1], int.MaxValue, ct))
-                .Where(s => BitConverter.DoubleToInt64Bits(s.Value) != StaleNaN).ToList();
+            var samples = read[series.Id].Where(s => BitConverter.DoubleToInt64Bits(s.Value) != StaleNaN).ToList();
             var points = new List<(long, double)>();
             var first = 0;
             var last = 0;

@@ -56,12 +56,16 @@ public sealed class ChunkedSampleStore(IKeyValueTable table, IOptions<StorageOpt
             var indexExpiry = (now + _options.RetentionFor(tenant) + IndexRefresh).ToUnixTimeSeconds();
             foreach (var series in tenantBatch.Select(b => b.Series).DistinctBy(s => s.Id))
             {
-                metadata.Add(new StoredItem(DataKeys.SeriesByMetric(tenant, series.Metric), series.Id)
+                if (NeedsWrite(DataKeys.SeriesByMetric(tenant, series.Metric), series.Id, now))
                 {
-                    Attributes = new Dictionary<string, string> { [LabelsAttribute] = JsonSerializer.Serialize(series.Labels) },
-                    ExpiresAt = indexExpiry,
-                });
-                metadata.Add(new StoredItem(DataKeys.Metrics(tenant), series.Metric) { ExpiresAt = indexExpiry });
+                    metadata.Add(new StoredItem(DataKeys.SeriesByMetric(tenant, series.Metric), series.Id)
+                    {
+                        Attributes = new Dictionary<string, string> { [LabelsAttribute] = JsonSerializer.Serialize(series.Labels) },
+                        ExpiresAt = indexExpiry,
+                    });
+                }
+                if (NeedsWrite(DataKeys.Metrics(tenant), series.Metric, now))
+                    metadata.Add(new StoredItem(DataKeys.Metrics(tenant), series.Metric) { ExpiresAt = indexExpiry });
             }
             var merged = tenantBatch.GroupBy(b => b.Series.Id)
                 .Select(g => (Id: g.Key, Samples: g.SelectMany(b => b.Samples).ToList()))
@@ -70,7 +74,7 @@ public sealed class ChunkedSampleStore(IKeyValueTable table, IOptions<StorageOpt
                 log.Add(WriteAheadItem(tenant, record, now, metadata));
         }
         // Series sets before the log items that name them: a crash in between leaves nothing unreadable.
-        var unwritten = metadata.Where(i => NeedsWrite(i, now)).DistinctBy(i => (i.Partition, i.Sort)).ToList();
+        var unwritten = metadata.Where(i => NeedsWrite(i.Partition, i.Sort, now)).DistinctBy(i => (i.Partition, i.Sort)).ToList();
         if (unwritten.Count > 0)
             await table.PutAsync(_table, unwritten, ct);
         await table.PutAsync(_table, log, ct);
@@ -78,8 +82,8 @@ public sealed class ChunkedSampleStore(IKeyValueTable table, IOptions<StorageOpt
             _written[(TenantOf(item.Partition), item.Partition, item.Sort)] = now;
     }
 
-    private bool NeedsWrite(StoredItem item, DateTimeOffset now) =>
-        !_written.TryGetValue((TenantOf(item.Partition), item.Partition, item.Sort), out var at) || now - at > IndexRefresh;
+    private bool NeedsWrite(string partition, string sort, DateTimeOffset now) =>
+        !_written.TryGetValue((TenantOf(partition), partition, sort), out var at) || now - at > IndexRefresh;
 
     private static string TenantOf(string partition) => partition[..partition.IndexOf('|', StringComparison.Ordinal)];
 
@@ -140,16 +144,22 @@ public sealed class ChunkedSampleStore(IKeyValueTable table, IOptions<StorageOpt
         }
     }
 
-    public async Task<IReadOnlyList<SamplePoint>> ReadAsync(string tenant, string seriesId, long since, long until, int limit, CancellationToken ct)
+    public async Task<IReadOnlyList<SamplePoint>> ReadAsync(string tenant, string seriesId, long since, long until, int limit, CancellationToken ct) =>
+        (await ReadManyAsync(tenant, [seriesId], since, until, ct))[seriesId].Take(limit).ToList();
+
+    public async Task<IReadOnlyDictionary<string, IReadOnlyList<SamplePoint>>> ReadManyAsync(
+        string tenant, IReadOnlyList<string> seriesIds, long since, long until, CancellationToken ct)
     {
-        var unfolded = await UnfoldedSamplesAsync(tenant, seriesId, ct);
-        var samples = await MergedAsync(tenant, seriesId, since, until, unfolded, ct);
-        return samples.Take(limit).ToList();
+        var unfolded = await UnfoldedSamplesAsync(tenant, seriesIds, ct);
+        var result = new Dictionary<string, IReadOnlyList<SamplePoint>>(StringComparer.Ordinal);
+        foreach (var id in seriesIds.Distinct())
+            result[id] = await MergedAsync(tenant, id, since, until, unfolded[id], ct);
+        return result;
     }
 
     public async Task<IReadOnlyList<SamplePoint>> LatestAsync(string tenant, string seriesId, int count, CancellationToken ct)
     {
-        var unfolded = await UnfoldedSamplesAsync(tenant, seriesId, ct);
+        var unfolded = (await UnfoldedSamplesAsync(tenant, [seriesId], ct))[seriesId];
         var now = clock.GetUtcNow();
         // Look back a few blocks first and further only when that is not enough: the usual case reads one item.
         for (var lookback = BlockLength * 2; ; lookback *= 4)
@@ -179,14 +189,18 @@ public sealed class ChunkedSampleStore(IKeyValueTable table, IOptions<StorageOpt
         return merged.Where(s => s.Key >= from && s.Key <= to).OrderBy(s => s.Key).Select(s => new SamplePoint(s.Key, s.Value)).ToList();
     }
 
-    private async Task<List<SamplePoint>> UnfoldedSamplesAsync(string tenant, string seriesId, CancellationToken ct)
+    /// <summary>The write-ahead samples of the given series after the watermark: one pass over the log for all of them.</summary>
+    private async Task<Dictionary<string, List<SamplePoint>>> UnfoldedSamplesAsync(string tenant, IReadOnlyList<string> seriesIds, CancellationToken ct)
     {
-        var samples = new List<SamplePoint>();
+        var samples = seriesIds.Distinct().ToDictionary(id => id, _ => new List<SamplePoint>(), StringComparer.Ordinal);
         await foreach (var (ids, records) in UnfoldedRecordsAsync(tenant, ct))
         {
-            var index = Array.BinarySearch(ids, seriesId, StringComparer.Ordinal);
-            if (index >= 0)
-                samples.AddRange(records[index]);
+            foreach (var (id, found) in samples)
+            {
+                var index = Array.BinarySearch(ids, id, StringComparer.Ordinal);
+                if (index >= 0)
+                    found.AddRange(records[index]);
+            }
         }
         return samples;
     }

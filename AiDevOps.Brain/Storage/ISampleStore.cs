@@ -14,6 +14,10 @@ public interface ISampleStore
     /// <summary>Samples of one series in [since, until] (Unix ms), oldest first, at most <paramref name="limit"/>.</summary>
     Task<IReadOnlyList<SamplePoint>> ReadAsync(string tenant, string seriesId, long since, long until, int limit, CancellationToken ct);
 
+    /// <summary>Samples of several series in [since, until], oldest first per series, all read in one pass.</summary>
+    Task<IReadOnlyDictionary<string, IReadOnlyList<SamplePoint>>> ReadManyAsync(
+        string tenant, IReadOnlyList<string> seriesIds, long since, long until, CancellationToken ct);
+
     /// <summary>The latest <paramref name="count"/> samples of one series, oldest first.</summary>
     Task<IReadOnlyList<SamplePoint>> LatestAsync(string tenant, string seriesId, int count, CancellationToken ct);
 

@@ -4,9 +4,10 @@ namespace AiDevOps.Brain.Storage;
 
 /// <summary>
 /// Encodes one delivery's samples for the write-ahead log: every series of a delivery, in the order of its series
-/// set, with timestamps as the difference to the previous sample of the record (a delivery mostly shares one
-/// timestamp, so that costs a byte) and values as short varints when they are integers or hundredths, as most
-/// node_exporter values are; any other value takes its 8 bytes. Lossless like <see cref="ChunkCodec"/>.
+/// set. The usual delivery (one sample per series, all at one timestamp, as an Agent's collection round gives) is
+/// written as that timestamp once and then the values alone; any other as a count and timestamp differences per
+/// series. Values are short varints when they are integers or hundredths, as most node_exporter values are; any
+/// other value takes its 8 bytes. Lossless like <see cref="ChunkCodec"/>.
 /// </summary>
 public static class WalCodec
 {
@@ -15,7 +16,15 @@ public static class WalCodec
     public static byte[] Encode(IReadOnlyList<IReadOnlyList<SamplePoint>> samplesPerSeries)
     {
         var writer = new BitWriter();
-        writer.WriteVarint((ulong)samplesPerSeries.Count);
+        var uniform = samplesPerSeries.Count > 0 && samplesPerSeries.All(s => s.Count == 1 && s[0].Timestamp == samplesPerSeries[0][0].Timestamp);
+        writer.WriteVarint((ulong)samplesPerSeries.Count << 1 | (uniform ? 1UL : 0));
+        if (uniform)
+        {
+            writer.WriteVarint(ZigZag.Encode(samplesPerSeries[0][0].Timestamp));
+            foreach (var samples in samplesPerSeries)
+                WriteValue(writer, samples[0].Value);
+            return writer.ToArray();
+        }
         long previousTime = 0;
         foreach (var samples in samplesPerSeries)
         {
@@ -33,10 +42,18 @@ public static class WalCodec
     public static List<List<SamplePoint>> Decode(ReadOnlySpan<byte> encoded)
     {
         var reader = new BitReader(encoded);
-        var seriesCount = reader.ReadVarint();
+        var header = reader.ReadVarint();
+        var seriesCount = header >> 1;
         if (seriesCount > (ulong)encoded.Length)
             throw new FormatException($"A WAL record of {encoded.Length} bytes cannot hold {seriesCount} series.");
         var result = new List<List<SamplePoint>>((int)seriesCount);
+        if ((header & 1) == 1)
+        {
+            var timestamp = ZigZag.Decode(reader.ReadVarint());
+            for (ulong s = 0; s < seriesCount; s++)
+                result.Add([new SamplePoint(timestamp, ReadValue(ref reader))]);
+            return result;
+        }
         long time = 0;
         for (ulong s = 0; s < seriesCount; s++)
         {
