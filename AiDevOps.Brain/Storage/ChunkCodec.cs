@@ -132,7 +132,7 @@ public static class ChunkCodec
     /// <summary>
     /// Both value encodings write "0" for an unchanged value, else "1", then "0" + the bits inside the previous
     /// window or "1" + a new window (6 bits each for its position and length) + the bits. XOR windows the XOR's
-    /// meaningful bits; the integer encodings window the zig-zagged difference.
+    /// meaningful bits; the integer encodings write the difference's sign bit first and window its magnitude.
     /// </summary>
     private sealed class ValueWriter(BitWriter writer, ValueEncoding encoding)
     {
@@ -155,23 +155,22 @@ public static class ChunkCodec
 
         public void WriteNext(double value)
         {
-            ulong change;
             if (encoding == ValueEncoding.Xor)
             {
                 var bits = BitConverter.DoubleToUInt64Bits(value);
-                change = bits ^ _previousBits;
+                WriteChange(bits ^ _previousBits, negative: false);
                 _previousBits = bits;
+                return;
             }
-            else
-            {
-                ExactValues.TryScale(value, _scale, out var scaled);
-                change = ZigZag.Encode(scaled - _previous);
-                _previous = scaled;
-            }
-            WriteChange(change);
+            ExactValues.TryScale(value, _scale, out var scaled);
+            var difference = scaled - _previous;
+            _previous = scaled;
+            // Sign and magnitude rather than zig-zag, so a difference in whole pages (4096 bytes) keeps its
+            // trailing zeros for the window to drop.
+            WriteChange((ulong)Math.Abs(difference), negative: difference < 0);
         }
 
-        private void WriteChange(ulong change)
+        private void WriteChange(ulong change, bool negative)
         {
             if (change == 0)
             {
@@ -179,8 +178,10 @@ public static class ChunkCodec
                 return;
             }
             writer.WriteBit(true);
+            if (encoding != ValueEncoding.Xor)
+                writer.WriteBit(negative);
             var leading = BitOperations.LeadingZeroCount(change);
-            var trailing = encoding == ValueEncoding.Xor ? BitOperations.TrailingZeroCount(change) : 0;
+            var trailing = BitOperations.TrailingZeroCount(change);
             // Reuse the window when the bits fit and it wastes less than a new header would cost.
             if (_windowLeading >= 0 && leading >= _windowLeading && trailing >= 64 - _windowLeading - _windowLength
                 && (64 - leading - trailing) + 12 > _windowLength)
@@ -218,8 +219,10 @@ public static class ChunkCodec
         public double ReadNext(ref BitReader reader)
         {
             ulong change = 0;
+            var negative = false;
             if (reader.ReadBit())
             {
+                negative = encoding != ValueEncoding.Xor && reader.ReadBit();
                 if (reader.ReadBit())
                 {
                     _windowLeading = (int)reader.ReadBits(6);
@@ -232,7 +235,7 @@ public static class ChunkCodec
                 _previousBits ^= change;
                 return BitConverter.UInt64BitsToDouble(_previousBits);
             }
-            _previous += ZigZag.Decode(change);
+            _previous += negative ? -(long)change : (long)change;
             return Value();
         }
 
