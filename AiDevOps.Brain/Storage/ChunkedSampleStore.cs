@@ -24,6 +24,12 @@ public sealed class ChunkedSampleStore(IKeyValueTable table, IOptions<StorageOpt
     /// <summary>How long after a block ends its write-ahead items are folded: late deliveries of it still get in.</summary>
     public static readonly TimeSpan FoldGrace = TimeSpan.FromMinutes(2);
 
+    /// <summary>
+    /// How long a log write may take and still be folded without a second look. A fold leaves the newest log items
+    /// of this age alone; a writer whose write took longer checks the watermark before it acknowledges.
+    /// </summary>
+    public static readonly TimeSpan WriteInFlight = TimeSpan.FromMinutes(1);
+
     /// <summary>Bounds every encoded payload (worst case ≈ 20 bytes a sample) far below Azure's 64 KiB per property.</summary>
     public const int MaxSamplesPerRecord = 2048;
 
@@ -78,8 +84,35 @@ public sealed class ChunkedSampleStore(IKeyValueTable table, IOptions<StorageOpt
         if (unwritten.Count > 0)
             await table.PutAsync(_table, unwritten, ct);
         await table.PutAsync(_table, log, ct);
+        if (clock.GetUtcNow() - now >= WriteInFlight)
+            await RewriteIfFoldedPastAsync(log, ct);
         foreach (var item in unwritten)
             _written[(TenantOf(item.Partition), item.Partition, item.Sort)] = now;
+    }
+
+    /// <summary>
+    /// A fold that read the log while a slow write was still under way may have moved its watermark past the
+    /// written items without folding them. Such items are written again, after the watermark, before the caller
+    /// hears yes; the fold takes a second look after moving its watermark, so one of the two always sees the other.
+    /// </summary>
+    private async Task RewriteIfFoldedPastAsync(List<StoredItem> log, CancellationToken ct)
+    {
+        foreach (var tenantLog in log.GroupBy(i => TenantOf(i.Partition)))
+        {
+            var pending = tenantLog.ToList();
+            while (true)
+            {
+                var watermark = await FoldedThroughAsync(tenantLog.Key, ct);
+                pending = pending.Where(i => string.CompareOrdinal(i.Sort, watermark) <= 0).ToList();
+                if (pending.Count == 0)
+                    break;
+                var started = clock.GetUtcNow();
+                pending = pending.Select(i => i with { Sort = LogSort(started) }).ToList();
+                await table.PutAsync(_table, pending, ct);
+                if (clock.GetUtcNow() - started < WriteInFlight)
+                    break;
+            }
+        }
     }
 
     private bool NeedsWrite(string partition, string sort, DateTimeOffset now) =>
@@ -121,13 +154,15 @@ public sealed class ChunkedSampleStore(IKeyValueTable table, IOptions<StorageOpt
             Data = setBytes,
             ExpiresAt = (now + WriteAheadLifetime + IndexRefresh * 2).ToUnixTimeSeconds(),
         });
-        return new StoredItem(DataKeys.WriteAheadLog(tenant), DataKeys.Time(NextLogTime(now)) + "." + Guid.NewGuid().ToString("N"))
+        return new StoredItem(DataKeys.WriteAheadLog(tenant), LogSort(now))
         {
             Attributes = new Dictionary<string, string> { [SetAttribute] = setId },
             Data = WalCodec.Encode(record.Select(r => (IReadOnlyList<SamplePoint>)r.Samples).ToList()),
             ExpiresAt = (now + WriteAheadLifetime).ToUnixTimeSeconds(),
         };
     }
+
+    private string LogSort(DateTimeOffset now) => DataKeys.Time(NextLogTime(now)) + "." + Guid.NewGuid().ToString("N");
 
     /// <summary>
     /// The time in a log item's key: the clock, but strictly increasing within this process, so that of two writes of
@@ -208,19 +243,20 @@ public sealed class ChunkedSampleStore(IKeyValueTable table, IOptions<StorageOpt
     private async Task<string?> FoldedThroughAsync(string tenant, CancellationToken ct) =>
         (await table.GetAsync(_table, DataKeys.FoldState(tenant), FoldStateSort, ct))?.Attributes[FoldedThroughAttribute];
 
-    /// <summary>Write-ahead records after the watermark, up to <paramref name="through"/> (inclusive), in write order.</summary>
+    /// <summary>Write-ahead records after the watermark, in write order.</summary>
     private async IAsyncEnumerable<(string[] Ids, List<List<SamplePoint>> Records)> UnfoldedRecordsAsync(
-        string tenant, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct, string? through = null)
+        string tenant, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
         var watermark = await FoldedThroughAsync(tenant, ct);
-        await foreach (var item in table.QueryAsync(_table, DataKeys.WriteAheadLog(tenant), watermark, through, ct))
+        await foreach (var item in table.QueryAsync(_table, DataKeys.WriteAheadLog(tenant), watermark, null, ct))
         {
-            if (item.Sort == watermark)
-                continue;
-            var ids = await SeriesSetAsync(tenant, item.Attributes[SetAttribute], ct);
-            yield return (ids, WalCodec.Decode(item.Data));
+            if (item.Sort != watermark)
+                yield return await DecodeAsync(tenant, item, ct);
         }
     }
+
+    private async Task<(string[] Ids, List<List<SamplePoint>> Records)> DecodeAsync(string tenant, StoredItem logItem, CancellationToken ct) =>
+        (await SeriesSetAsync(tenant, logItem.Attributes[SetAttribute], ct), WalCodec.Decode(logItem.Data));
 
     private async Task<string[]> SeriesSetAsync(string tenant, string setId, CancellationToken ct)
     {
@@ -234,22 +270,43 @@ public sealed class ChunkedSampleStore(IKeyValueTable table, IOptions<StorageOpt
     }
 
     /// <summary>
-    /// Folds the write-ahead items of every block that ended at least <see cref="FoldGrace"/> ago into chunks, then
-    /// moves the watermark. Samples of the still-open block are carried into one new write-ahead item. Safe to
-    /// repeat after a crash: chunk keys derive from the block and the fold's boundary, so a rerun overwrites them.
-    /// Returns the number of samples folded into chunks.
+    /// Folds the write-ahead items of every block that ended at least <see cref="FoldGrace"/> (plus
+    /// <see cref="WriteInFlight"/>) ago into chunks, then moves the watermark. Samples of the still-open block are
+    /// carried into one new write-ahead item. Safe to repeat after a crash: chunk keys derive from the block and the
+    /// fold's boundary, so a rerun overwrites them. Returns the number of samples folded into chunks.
     /// </summary>
     public async Task<int> FoldAsync(string tenant, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
-        var boundary = BlockStart((now - FoldGrace).ToUnixTimeMilliseconds());
+        var boundary = BlockStart((now - FoldGrace - WriteInFlight).ToUnixTimeMilliseconds());
         var through = DataKeys.Time(boundary + (long)FoldGrace.TotalMilliseconds);
-        if (string.CompareOrdinal(await FoldedThroughAsync(tenant, ct), through) >= 0)
+        var watermark = await FoldedThroughAsync(tenant, ct);
+        if (string.CompareOrdinal(watermark, through) >= 0)
             return 0;
 
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var folded = await FoldLogAsync(tenant, watermark, through, boundary, pass: 0, seen, now, ct);
+        await table.PutAsync(_table,
+        [
+            new StoredItem(DataKeys.FoldState(tenant), FoldStateSort)
+            {
+                Attributes = new Dictionary<string, string> { [FoldedThroughAttribute] = through },
+            },
+        ], ct);
+        // The second look: log writes that finished after the first read (see RewriteIfFoldedPastAsync).
+        return folded + await FoldLogAsync(tenant, watermark, through, boundary, pass: 1, seen, now, ct);
+    }
+
+    /// <summary>Folds the log items in (after, through] not <paramref name="seen"/> yet; returns the samples folded.</summary>
+    private async Task<int> FoldLogAsync(
+        string tenant, string? after, string through, long boundary, int pass, HashSet<string> seen, DateTimeOffset now, CancellationToken ct)
+    {
         var bySeries = new Dictionary<string, Dictionary<long, double>>(StringComparer.Ordinal);
-        await foreach (var (ids, records) in UnfoldedRecordsAsync(tenant, ct, through))
+        await foreach (var item in table.QueryAsync(_table, DataKeys.WriteAheadLog(tenant), after, through, ct))
         {
+            if (item.Sort == after || !seen.Add(item.Sort))
+                continue;
+            var (ids, records) = await DecodeAsync(tenant, item, ct);
             for (var i = 0; i < ids.Length; i++)
             {
                 if (!bySeries.TryGetValue(ids[i], out var samples))
@@ -274,10 +331,10 @@ public sealed class ChunkedSampleStore(IKeyValueTable table, IOptions<StorageOpt
                 var part = 0;
                 foreach (var piece in block.Chunk(MaxSamplesPerRecord))
                 {
-                    // Block first, so a time range is a key range; then this fold, so a later fold's late samples
-                    // add an item that sorts (and wins) after this one instead of overwriting it.
+                    // Block first, so a time range is a key range; then this fold and pass, so later samples of a
+                    // block add an item that sorts (and wins) after the earlier ones instead of overwriting them.
                     chunks.Add(new StoredItem(DataKeys.Chunks(tenant, id),
-                        $"{DataKeys.Time(block.Key)}.{DataKeys.Time(boundary)}.{part++.ToString("D2", CultureInfo.InvariantCulture)}")
+                        $"{DataKeys.Time(block.Key)}.{DataKeys.Time(boundary)}.{pass}{part++.ToString("D2", CultureInfo.InvariantCulture)}")
                     {
                         Data = ChunkCodec.Encode(piece),
                         ExpiresAt = expiry.ToUnixTimeSeconds(),
@@ -300,13 +357,6 @@ public sealed class ChunkedSampleStore(IKeyValueTable table, IOptions<StorageOpt
             await table.PutAsync(_table, metadata.DistinctBy(i => i.Sort).ToList(), ct);
             await table.PutAsync(_table, log, ct);
         }
-        await table.PutAsync(_table,
-        [
-            new StoredItem(DataKeys.FoldState(tenant), FoldStateSort)
-            {
-                Attributes = new Dictionary<string, string> { [FoldedThroughAttribute] = through },
-            },
-        ], ct);
         return folded;
     }
 

@@ -17,9 +17,10 @@ public abstract class SampleStoreContractTests<TBackend>(TBackend backend) : ICl
     private readonly string _tenant = "t" + Guid.NewGuid().ToString("N")[..12];
     private readonly StorageOptions _options = new() { TablePrefix = "contract" };
 
-    private async Task<ChunkedSampleStore> StoreAsync()
+    private async Task<ChunkedSampleStore> StoreAsync(Func<IKeyValueTable, IKeyValueTable>? wrap = null)
     {
         var table = backend.Table(_clock);
+        table = wrap?.Invoke(table) ?? table;
         await table.EnsureTableAsync(_options.DataTable, CancellationToken.None);
         await table.EnsureTableAsync(_options.AlertConfigsTable, CancellationToken.None);
         return new ChunkedSampleStore(table, Options.Create(_options), _clock);
@@ -76,6 +77,49 @@ public abstract class SampleStoreContractTests<TBackend>(TBackend backend) : ICl
         var afterFold = await StoreAsync();
         ChunkCodecTests.AssertSameBits(expected, await afterFold.ReadAsync(_tenant, series[1].Id, range.Item1, range.Item2, 10_000, default));
         ChunkCodecTests.AssertSameBits(expected[^10..], await afterFold.LatestAsync(_tenant, series[1].Id, 10, default));
+    }
+
+    [Fact]
+    public async Task A_log_write_that_a_fold_passed_over_is_written_again_before_it_is_acknowledged()
+    {
+        var otherBrain = await StoreAsync();
+        var series = Cpu("slow:9100");
+        var at = Start.AddHours(2).AddSeconds(-1);
+        // The write lands only after another Brain folded the block and moved the watermark past it.
+        var store = await StoreAsync(table => new SlowLogWrites(table, async () =>
+        {
+            _clock.Now = Start.AddHours(2).AddMinutes(4);
+            Assert.Equal(0, await otherBrain.FoldAsync(_tenant, default));
+        }));
+        _clock.Now = at;
+        await store.AppendAsync([(series, [new SamplePoint(Ms(at), 5)])], default);
+
+        Assert.Single(await otherBrain.ReadAsync(_tenant, series.Id, 0, DataKeys.MaxTime, 10, default));
+        _clock.Now = Start.AddHours(4).AddMinutes(4);
+        Assert.Equal(1, await otherBrain.FoldAsync(_tenant, default));
+        Assert.Single(await (await StoreAsync()).ReadAsync(_tenant, series.Id, 0, DataKeys.MaxTime, 10, default));
+    }
+
+    /// <summary>Runs <paramref name="meanwhile"/> before the first write-ahead write reaches the table.</summary>
+    private sealed class SlowLogWrites(IKeyValueTable inner, Func<Task> meanwhile) : IKeyValueTable
+    {
+        private Func<Task>? _pending = meanwhile;
+
+        public async Task PutAsync(string table, IReadOnlyList<StoredItem> items, CancellationToken ct)
+        {
+            if (_pending is { } run && items.Any(i => i.Partition.EndsWith("|wal", StringComparison.Ordinal)))
+            {
+                _pending = null;
+                await run();
+            }
+            await inner.PutAsync(table, items, ct);
+        }
+
+        public Task EnsureTableAsync(string table, CancellationToken ct) => inner.EnsureTableAsync(table, ct);
+        public Task<StoredItem?> GetAsync(string table, string partition, string sort, CancellationToken ct) => inner.GetAsync(table, partition, sort, ct);
+        public IAsyncEnumerable<StoredItem> QueryAsync(string table, string partition, string? fromSort, string? toSort, CancellationToken ct) =>
+            inner.QueryAsync(table, partition, fromSort, toSort, ct);
+        public Task DeleteAsync(string table, string partition, string sort, CancellationToken ct) => inner.DeleteAsync(table, partition, sort, ct);
     }
 
     [Fact]
