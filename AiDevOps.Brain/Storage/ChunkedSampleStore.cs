@@ -33,7 +33,7 @@ public sealed class ChunkedSampleStore(IKeyValueTable table, IOptions<StorageOpt
     /// <summary>Bounds every encoded payload (worst case ≈ 20 bytes a sample) far below Azure's 64 KiB per property.</summary>
     public const int MaxSamplesPerRecord = 2048;
 
-    /// <summary>Write-ahead items outlive their fold by this much, so a Brain may stay down a day without losing data.</summary>
+    /// <summary>Write-ahead items expire this long after they are written: a Brain may be down a day and still fold them.</summary>
     public static readonly TimeSpan WriteAheadLifetime = TimeSpan.FromDays(2);
 
     private const string LabelsAttribute = "labels";
@@ -49,7 +49,21 @@ public sealed class ChunkedSampleStore(IKeyValueTable table, IOptions<StorageOpt
     // When this process last wrote each index item and series set, so it rewrites them only to push their expiry.
     private readonly ConcurrentDictionary<(string Tenant, string Partition, string Sort), DateTimeOffset> _written = new();
     private readonly ConcurrentDictionary<(string Tenant, string SetId), string[]> _sets = new();
+    private readonly ConcurrentDictionary<string, LogCache> _logs = new();
     private long _lastLogTime;
+
+    /// <summary>
+    /// The unfolded log items of one tenant as this process last read them. A log item never changes, so each read
+    /// queries only the log's recent end again: from its previous query's time less <see cref="WriteInFlight"/>,
+    /// which catches every write under way then (slower writes are rewritten under a fresh key). It holds the
+    /// encoded items, about 5 bytes a sample, for the unfolded two hours or so.
+    /// </summary>
+    private sealed class LogCache
+    {
+        public readonly Lock Gate = new();
+        public readonly SortedList<string, StoredItem> Items = new(StringComparer.Ordinal);
+        public long QueriedAt = -1;
+    }
 
     public async Task AppendAsync(IReadOnlyList<(Series Series, IReadOnlyList<SamplePoint> Samples)> batch, CancellationToken ct)
     {
@@ -84,34 +98,24 @@ public sealed class ChunkedSampleStore(IKeyValueTable table, IOptions<StorageOpt
         if (unwritten.Count > 0)
             await table.PutAsync(_table, unwritten, ct);
         await table.PutAsync(_table, log, ct);
-        if (clock.GetUtcNow() - now >= WriteInFlight)
-            await RewriteIfFoldedPastAsync(log, ct);
+        await RewriteSlowWritesAsync(log, now, ct);
         foreach (var item in unwritten)
             _written[(TenantOf(item.Partition), item.Partition, item.Sort)] = now;
     }
 
     /// <summary>
-    /// A fold that read the log while a slow write was still under way may have moved its watermark past the
-    /// written items without folding them. Such items are written again, after the watermark, before the caller
-    /// hears yes; the fold takes a second look after moving its watermark, so one of the two always sees the other.
+    /// A log write that took longer than <see cref="WriteInFlight"/> may have landed behind readers and folds that
+    /// had already read past its key (a fold may even have moved its watermark past it). It is written again under
+    /// a fresh key, until a write is quick, before the caller hears yes; the fold takes a second look after moving
+    /// its watermark, so one of the two always sees the other. Reading both copies is harmless: same samples.
     /// </summary>
-    private async Task RewriteIfFoldedPastAsync(List<StoredItem> log, CancellationToken ct)
+    private async Task RewriteSlowWritesAsync(List<StoredItem> log, DateTimeOffset started, CancellationToken ct)
     {
-        foreach (var tenantLog in log.GroupBy(i => TenantOf(i.Partition)))
+        while (clock.GetUtcNow() - started >= WriteInFlight)
         {
-            var pending = tenantLog.ToList();
-            while (true)
-            {
-                var watermark = await FoldedThroughAsync(tenantLog.Key, ct);
-                pending = pending.Where(i => string.CompareOrdinal(i.Sort, watermark) <= 0).ToList();
-                if (pending.Count == 0)
-                    break;
-                var started = clock.GetUtcNow();
-                pending = pending.Select(i => i with { Sort = LogSort(started) }).ToList();
-                await table.PutAsync(_table, pending, ct);
-                if (clock.GetUtcNow() - started < WriteInFlight)
-                    break;
-            }
+            started = clock.GetUtcNow();
+            log = log.Select(i => i with { Sort = LogSort(started) }).ToList();
+            await table.PutAsync(_table, log, ct);
         }
     }
 
@@ -228,14 +232,18 @@ public sealed class ChunkedSampleStore(IKeyValueTable table, IOptions<StorageOpt
     private async Task<Dictionary<string, List<SamplePoint>>> UnfoldedSamplesAsync(string tenant, IReadOnlyList<string> seriesIds, CancellationToken ct)
     {
         var samples = seriesIds.Distinct().ToDictionary(id => id, _ => new List<SamplePoint>(), StringComparer.Ordinal);
-        await foreach (var (ids, records) in UnfoldedRecordsAsync(tenant, ct))
+        foreach (var item in await UnfoldedLogAsync(tenant, ct))
         {
+            var ids = await SeriesSetAsync(tenant, item.Attributes[SetAttribute], ct);
+            var positions = new Dictionary<int, List<SamplePoint>>();
             foreach (var (id, found) in samples)
             {
                 var index = Array.BinarySearch(ids, id, StringComparer.Ordinal);
                 if (index >= 0)
-                    found.AddRange(records[index]);
+                    positions[index] = found;
             }
+            if (positions.Count > 0)
+                WalCodec.DecodeSeries(item.Data, positions);
         }
         return samples;
     }
@@ -243,20 +251,31 @@ public sealed class ChunkedSampleStore(IKeyValueTable table, IOptions<StorageOpt
     private async Task<string?> FoldedThroughAsync(string tenant, CancellationToken ct) =>
         (await table.GetAsync(_table, DataKeys.FoldState(tenant), FoldStateSort, ct))?.Attributes[FoldedThroughAttribute];
 
-    /// <summary>Write-ahead records after the watermark, in write order.</summary>
-    private async IAsyncEnumerable<(string[] Ids, List<List<SamplePoint>> Records)> UnfoldedRecordsAsync(
-        string tenant, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    /// <summary>Write-ahead items after the watermark, in write order.</summary>
+    private async Task<List<StoredItem>> UnfoldedLogAsync(string tenant, CancellationToken ct)
     {
         var watermark = await FoldedThroughAsync(tenant, ct);
-        await foreach (var item in table.QueryAsync(_table, DataKeys.WriteAheadLog(tenant), watermark, null, ct))
+        var cache = _logs.GetOrAdd(tenant, _ => new LogCache());
+        var queriedAt = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        string? from;
+        lock (cache.Gate)
         {
-            if (item.Sort != watermark)
-                yield return await DecodeAsync(tenant, item, ct);
+            while (cache.Items.Count > 0 && string.CompareOrdinal(cache.Items.Keys[0], watermark) <= 0)
+                cache.Items.RemoveAt(0);
+            var recent = cache.QueriedAt < 0 ? null : DataKeys.Time(Math.Max(0, cache.QueriedAt - (long)WriteInFlight.TotalMilliseconds));
+            from = string.CompareOrdinal(recent, watermark) > 0 ? recent : watermark;
+        }
+        var fresh = new List<StoredItem>();
+        await foreach (var item in table.QueryAsync(_table, DataKeys.WriteAheadLog(tenant), from, null, ct))
+            fresh.Add(item);
+        lock (cache.Gate)
+        {
+            foreach (var item in fresh)
+                cache.Items[item.Sort] = item;
+            cache.QueriedAt = Math.Max(cache.QueriedAt, queriedAt);
+            return cache.Items.Values.Where(i => string.CompareOrdinal(i.Sort, watermark) > 0).ToList();
         }
     }
-
-    private async Task<(string[] Ids, List<List<SamplePoint>> Records)> DecodeAsync(string tenant, StoredItem logItem, CancellationToken ct) =>
-        (await SeriesSetAsync(tenant, logItem.Attributes[SetAttribute], ct), WalCodec.Decode(logItem.Data));
 
     private async Task<string[]> SeriesSetAsync(string tenant, string setId, CancellationToken ct)
     {
@@ -293,7 +312,7 @@ public sealed class ChunkedSampleStore(IKeyValueTable table, IOptions<StorageOpt
                 Attributes = new Dictionary<string, string> { [FoldedThroughAttribute] = through },
             },
         ], ct);
-        // The second look: log writes that finished after the first read (see RewriteIfFoldedPastAsync).
+        // The second look: log writes that finished after the first read (see RewriteSlowWritesAsync).
         return folded + await FoldLogAsync(tenant, watermark, through, boundary, pass: 1, seen, now, ct);
     }
 
@@ -306,7 +325,8 @@ public sealed class ChunkedSampleStore(IKeyValueTable table, IOptions<StorageOpt
         {
             if (item.Sort == after || !seen.Add(item.Sort))
                 continue;
-            var (ids, records) = await DecodeAsync(tenant, item, ct);
+            var ids = await SeriesSetAsync(tenant, item.Attributes[SetAttribute], ct);
+            var records = WalCodec.Decode(item.Data);
             for (var i = 0; i < ids.Length; i++)
             {
                 if (!bySeries.TryGetValue(ids[i], out var samples))

@@ -80,6 +80,22 @@ public abstract class SampleStoreContractTests<TBackend>(TBackend backend) : ICl
     }
 
     [Fact]
+    public async Task A_store_that_has_read_before_sees_what_another_Brain_appended_since()
+    {
+        var reader = await StoreAsync();
+        var writer = await StoreAsync();
+        var series = Cpu("a:9100");
+        await IngestAsync(writer, [series], steps: 3);
+        Assert.Equal(3, (await reader.ReadAsync(_tenant, series.Id, 0, DataKeys.MaxTime, 100, default)).Count);
+
+        await IngestAsync(writer, [series], steps: 8, firstStep: 3);
+        Assert.Equal(11, (await reader.ReadAsync(_tenant, series.Id, 0, DataKeys.MaxTime, 100, default)).Count);
+        _clock.Now = Start.AddHours(2).AddMinutes(4);
+        await writer.FoldAsync(_tenant, default);
+        Assert.Equal(11, (await reader.ReadAsync(_tenant, series.Id, 0, DataKeys.MaxTime, 100, default)).Count);
+    }
+
+    [Fact]
     public async Task A_log_write_that_a_fold_passed_over_is_written_again_before_it_is_acknowledged()
     {
         var otherBrain = await StoreAsync();

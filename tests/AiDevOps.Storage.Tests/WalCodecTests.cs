@@ -30,6 +30,17 @@ public sealed class WalCodecTests
         }, iter: 1000);
 
     [Fact]
+    public void Decoding_a_few_series_gives_what_decoding_all_gives_for_them() =>
+        Gen.Select(Gen.OneOf(AnySamples.List[1, 40], OneRound), Gen.Int.Array[0, 5]).Sample((record, picks) =>
+        {
+            var encoded = WalCodec.Encode(record.Select(s => (IReadOnlyList<SamplePoint>)s).ToList());
+            var positions = picks.Select(p => (int)((uint)p % (uint)record.Count)).Distinct().ToDictionary(p => p, _ => new List<SamplePoint>());
+            WalCodec.DecodeSeries(encoded, positions);
+            foreach (var (position, samples) in positions)
+                ChunkCodecTests.AssertSameBits(record[position], samples);
+        });
+
+    [Fact]
     public void Integers_and_hundredths_take_a_few_bytes_not_eight() =>
         NodeExporterValues.Sample(value =>
         {
