@@ -36,6 +36,65 @@ public static class PromQlParser
         return new PromQuery(matchers, window);
     }
 
+    /// <summary>
+    /// Arithmetic on number literals, such as <c>1+1</c>: Grafana's "Save &amp; test" of a Prometheus data source asks
+    /// exactly that. Anything that is not such an expression returns false, to be parsed as a selector.
+    /// </summary>
+    public static bool TryParseScalar(string expression, out double value)
+    {
+        var reader = new Reader(expression);
+        try
+        {
+            value = Sum(reader);
+            reader.ExpectEnd();
+            return true;
+        }
+        catch (FormatException)
+        {
+            value = 0;
+            return false;
+        }
+    }
+
+    private static double Sum(Reader reader)
+    {
+        var value = Product(reader);
+        while (true)
+        {
+            if (reader.TryConsume('+'))
+                value += Product(reader);
+            else if (reader.TryConsume('-'))
+                value -= Product(reader);
+            else
+                return value;
+        }
+    }
+
+    private static double Product(Reader reader)
+    {
+        var value = Factor(reader);
+        while (true)
+        {
+            if (reader.TryConsume('*'))
+                value *= Factor(reader);
+            else if (reader.TryConsume('/'))
+                value /= Factor(reader);
+            else
+                return value;
+        }
+    }
+
+    private static double Factor(Reader reader)
+    {
+        if (reader.TryConsume('-'))
+            return -Factor(reader);
+        if (!reader.TryConsume('('))
+            return reader.Number();
+        var value = Sum(reader);
+        reader.Expect(')');
+        return value;
+    }
+
     /// <summary>A selector on its own, as <c>match[]</c> of /api/v1/series gives it.</summary>
     public static IReadOnlyList<LabelMatcher> ParseSelector(string selector)
     {
@@ -141,6 +200,18 @@ public static class PromQlParser
             return text[start.._at];
         }
 
+        public double Number()
+        {
+            SkipSpace();
+            var start = _at;
+            while (_at < text.Length && (char.IsAsciiDigit(text[_at]) || text[_at] is '.' or 'e' or 'E'
+                || (text[_at] is '+' or '-' && _at > start && text[_at - 1] is 'e' or 'E')))
+                _at++;
+            return double.TryParse(text.AsSpan(start, _at - start), NumberStyles.Float, CultureInfo.InvariantCulture, out var number)
+                ? number
+                : throw Error("a number");
+        }
+
         public string QuotedString()
         {
             SkipSpace();
@@ -200,7 +271,7 @@ public static class PromQlParser
         }
 
         public FormatException Error(string expected) => new(
-            $"parse error at char {_at + 1}: expected {expected}, found {(_at < text.Length ? $"'{text[_at]}'" : "the end")} (the Brain answers selectors and rate(selector[window]))");
+            $"parse error at char {_at + 1}: expected {expected}, found {(_at < text.Length ? $"'{text[_at]}'" : "the end")} (the Brain answers selectors, rate(selector[window]) and number arithmetic)");
 
         private void SkipSpace()
         {

@@ -10,8 +10,9 @@ namespace AiDevOps.Brain.Apis;
 
 /// <summary>
 /// The read side of the Prometheus HTTP API, so Grafana (or promtool) can use the Brain as a Prometheus data source
-/// with the agent key as bearer token. Answers selectors and <c>rate</c>; errors use Prometheus's error body rather
-/// than problem details, because that is what its clients parse.
+/// with the agent key as bearer token. Answers selectors, <c>rate</c> and number arithmetic (Grafana's data source
+/// test asks <c>1+1</c>); errors use Prometheus's error body rather than problem details, because that is what its
+/// clients parse.
 /// </summary>
 public static class PrometheusApi
 {
@@ -31,8 +32,8 @@ public static class PrometheusApi
         var api = app.MapGroup("/api/v1").RequireAuthorization();
         // Prometheus clients POST form-encoded parameters first and fall back to GET.
         string[] methods = [HttpMethods.Get, HttpMethods.Post];
-        api.MapMethods("/query_range", methods, QueryRangeAsync).WithSummary("PromQL range query (selectors and rate).").DisableAntiforgery();
-        api.MapMethods("/query", methods, QueryAsync).WithSummary("PromQL instant query (selectors and rate).").DisableAntiforgery();
+        api.MapMethods("/query_range", methods, QueryRangeAsync).WithSummary("PromQL range query (selectors, rate, number arithmetic).").DisableAntiforgery();
+        api.MapMethods("/query", methods, QueryAsync).WithSummary("PromQL instant query (selectors, rate, number arithmetic).").DisableAntiforgery();
         api.MapMethods("/series", methods, SeriesAsync).WithSummary("Series matching match[] selectors.").DisableAntiforgery();
         api.MapMethods("/labels", methods, LabelNamesAsync).WithSummary("Label names of the tenant's series.").DisableAntiforgery();
         api.MapGet("/label/{name}/values", LabelValuesAsync).WithSummary("Values of one label across the tenant's series.");
@@ -50,7 +51,8 @@ public static class PrometheusApi
         public string ErrorType => "bad_data";
     }
 
-    public sealed record QueryData(string ResultType, IReadOnlyList<SeriesResult> Result);
+    /// <summary>A result: a list of <see cref="SeriesResult"/> for a matrix or vector, one point for a scalar.</summary>
+    public sealed record QueryData(string ResultType, object Result);
 
     /// <summary>One series of a result: <c>values</c> for a matrix, <c>value</c> for a vector; the other is left out.</summary>
     public sealed record SeriesResult(
@@ -66,7 +68,7 @@ public static class PrometheusApi
         var parameters = await ParametersAsync(request, ct);
         try
         {
-            var query = PromQlParser.Parse(Required(parameters, "query"));
+            var expression = Required(parameters, "query");
             var start = ParseTime(Required(parameters, "start"), "start");
             var end = ParseTime(Required(parameters, "end"), "end");
             var step = (long)PromQlParser.ParseDuration(Required(parameters, "step")).TotalMilliseconds;
@@ -77,7 +79,10 @@ public static class PrometheusApi
             if ((end - start) / step + 1 > MaxPoints)
                 throw new FormatException($"exceeded maximum resolution of {MaxPoints} points per timeseries; try a larger step");
             var steps = Enumerable.Range(0, (int)((end - start) / step) + 1).Select(i => start + i * step).ToList();
-            var result = await EvaluateAsync(user.Agent().Tenant, query, steps, services.Store, ct);
+            if (PromQlParser.TryParseScalar(expression, out var scalar))
+                return TypedResults.Ok(new PromResponse<QueryData>(new QueryData("matrix",
+                    new List<SeriesResult> { new(new Dictionary<string, string>(), steps.Select(t => Point((t, scalar))).ToList(), null) })));
+            var result = await EvaluateAsync(user.Agent().Tenant, PromQlParser.Parse(expression), steps, services.Store, ct);
             return TypedResults.Ok(new PromResponse<QueryData>(new QueryData("matrix",
                 result.Select(r => new SeriesResult(r.Labels, r.Points.Select(Point).ToList(), null)).ToList())));
         }
@@ -93,11 +98,13 @@ public static class PrometheusApi
         var parameters = await ParametersAsync(request, ct);
         try
         {
-            var query = PromQlParser.Parse(Required(parameters, "query"));
+            var expression = Required(parameters, "query");
             var time = parameters.TryGetValue("time", out var t) && !StringValues.IsNullOrEmpty(t)
                 ? ParseTime(t.ToString(), "time")
                 : services.Clock.GetUtcNow().ToUnixTimeMilliseconds();
-            var result = await EvaluateAsync(user.Agent().Tenant, query, [time], services.Store, ct);
+            if (PromQlParser.TryParseScalar(expression, out var scalar))
+                return TypedResults.Ok(new PromResponse<QueryData>(new QueryData("scalar", Point((time, scalar)))));
+            var result = await EvaluateAsync(user.Agent().Tenant, PromQlParser.Parse(expression), [time], services.Store, ct);
             return TypedResults.Ok(new PromResponse<QueryData>(new QueryData("vector",
                 result.Select(r => new SeriesResult(r.Labels, null, Point(r.Points[0]))).ToList())));
         }

@@ -112,6 +112,16 @@ public sealed class PrometheusApiTests(BrainFactory brain) : IClassFixture<Brain
     }
 
     [Fact]
+    public async Task Grafanas_data_source_test_query_1_plus_1_is_the_scalar_2()
+    {
+        using var client = brain.ClientWithKey(BrainFactory.AcmeKey);
+        var answer = await client.GetFromJsonAsync<JsonElement>("/api/v1/query?query=1%2B1&time=1764324000");
+        Assert.Equal("scalar", answer.GetProperty("data").GetProperty("resultType").GetString());
+        Assert.Equal(1764324000, answer.GetProperty("data").GetProperty("result")[0].GetDouble());
+        Assert.Equal("2", answer.GetProperty("data").GetProperty("result")[1].GetString());
+    }
+
+    [Fact]
     public async Task A_query_the_Brain_cannot_answer_is_a_Prometheus_bad_data_error()
     {
         using var client = brain.ClientWithKey(BrainFactory.AcmeKey);
