@@ -138,9 +138,10 @@ public sealed partial class DynamoDbTable(IAmazonDynamoDB dynamo, BatchWriter wr
     private static StoredItem ToItem(Dictionary<string, AttributeValue> attributes) =>
         new(attributes[DataKeys.PartitionKey].S, attributes[DataKeys.SortKey].S)
         {
+            // Numbers read as their text: items written before this layout kept times and counts as numbers.
             Attributes = attributes
-                .Where(a => a.Key is not (DataKeys.PartitionKey or DataKeys.SortKey or DataAttribute or ExpiryAttribute) && a.Value.S is not null)
-                .ToDictionary(a => a.Key, a => a.Value.S),
+                .Where(a => a.Key is not (DataKeys.PartitionKey or DataKeys.SortKey or DataAttribute or ExpiryAttribute) && (a.Value.S ?? a.Value.N) is not null)
+                .ToDictionary(a => a.Key, a => a.Value.S ?? a.Value.N),
             Data = attributes.TryGetValue(DataAttribute, out var data) ? data.B.ToArray() : null,
             ExpiresAt = attributes.TryGetValue(ExpiryAttribute, out var expiry)
                 ? long.Parse(expiry.N, CultureInfo.InvariantCulture) : null,
