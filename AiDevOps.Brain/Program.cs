@@ -15,6 +15,8 @@ app.UseAuthorization();
 app.MapDefaultEndpoints();
 app.MapIngestApi();
 app.MapQueryApi();
+app.MapPrometheusApi();
+app.MapAlertConfigApi();
 
 app.Run();
 

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Benchmarks that print numbers; the last line of each is one JSON object.
-#   eng/bench.sh agent    the Agent beside Prometheus in agent mode, same job, same run (BENCH_SECONDS, default 180)
+# Benchmarks of AiDevOps: eng/bench.sh <case>. Each case prints its measurements, then one JSON line.
+#   agent     the Agent beside Prometheus in agent mode, same job, same run (BENCH_SECONDS, default 180)
+#   storage   a day of 1,000 node_exporter-like series through the Brain's storage into dynalite
 set -euo pipefail
 cd "$(dirname "$0")/.."
-root=$(pwd)
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
@@ -69,5 +69,9 @@ PY
 
 case "${1:-}" in
   agent) bench_agent ;;
-  *) echo "usage: eng/bench.sh agent" >&2; exit 2 ;;
+  storage)
+    # Write units, stored bytes, ingest throughput, 24 h range-query reads and latency (dynalite from npm on first use).
+    dotnet run --project eng/StorageBench -c Release -nologo -clp:ErrorsOnly
+    ;;
+  *) echo "usage: eng/bench.sh agent|storage" >&2; exit 2 ;;
 esac

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of AiDevOps, installing first what the tests need and the machine lacks:
 #   - Prometheus and node_exporter (Debian packages) for the end-to-end test;
-#   - dynalite (npm, pinned) is installed by the tests themselves into .aidevops/tools on first use.
+#   - dynalite and Azurite (npm, pinned) are installed by the tests themselves into .aidevops/tools on first use.
 # Ends with one line "N passed, N failed" summed over all test projects; exits non-zero when any test fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,7 +16,7 @@ if ((${#missing[@]})); then
   "${sudo_cmd[@]}" apt-get update -qq
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
-command -v npm >/dev/null || { echo "npm is required (dynalite, the local DynamoDB, comes from npm)" >&2; exit 1; }
+command -v npm >/dev/null || { echo "npm is required (dynalite and Azurite, the local DynamoDB and Azure Tables, come from npm)" >&2; exit 1; }
 
 dotnet build AiDevOps.sln -nologo -clp:ErrorsOnly
 

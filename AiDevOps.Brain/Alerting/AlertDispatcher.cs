@@ -18,7 +18,7 @@ public sealed partial class AlertDispatcher(
     IEnumerable<INotifier> notifiers,
     AlertConfigStore receivers,
     AnomalyStore anomalies,
-    SampleStore samples,
+    ISampleStore samples,
     InsightsClient insights,
     IOptions<AlertingOptions> options,
     ILogger<AlertDispatcher> logger) : BackgroundService

@@ -37,11 +37,11 @@ public static class QueryApi
     public static async Task<Ok<IReadOnlyList<AgentStatus>>> ListAgentsAsync(ClaimsPrincipal user, AgentRegistry agents, CancellationToken ct) =>
         TypedResults.Ok(await agents.ListAsync(user.Agent().Tenant, ct));
 
-    public static async Task<Ok<IReadOnlyList<string>>> ListMetricsAsync(ClaimsPrincipal user, SampleStore store, CancellationToken ct) =>
+    public static async Task<Ok<IReadOnlyList<string>>> ListMetricsAsync(ClaimsPrincipal user, ISampleStore store, CancellationToken ct) =>
         TypedResults.Ok(await store.MetricNamesAsync(user.Agent().Tenant, ct));
 
     public static async Task<Results<Ok<List<SeriesView>>, ValidationProblem>> FindSeriesAsync(
-        HttpRequest request, ClaimsPrincipal user, SampleStore store, CancellationToken ct, string? metric = null, int limit = 1000)
+        HttpRequest request, ClaimsPrincipal user, ISampleStore store, CancellationToken ct, string? metric = null, int limit = 1000)
     {
         if (string.IsNullOrEmpty(metric) || !IngestValidator.IsMetricName(metric))
             return Invalid("metric", "Give a metric name, e.g. ?metric=up.");
@@ -49,13 +49,14 @@ public static class QueryApi
             return Invalid("limit", $"limit must be between 1 and {MaxLimit}.");
         var matchers = request.Query
             .Where(q => q.Key is not ("metric" or "limit"))
-            .ToDictionary(q => q.Key, q => q.Value.ToString());
+            .Select(q => LabelMatcher.Equal(q.Key, q.Value.ToString()))
+            .ToList();
         var series = await store.FindSeriesAsync(user.Agent().Tenant, metric, matchers, limit, ct);
         return TypedResults.Ok(series.Select(s => new SeriesView(s.Id, s.Labels)).ToList());
     }
 
     public static async Task<Results<Ok<SamplesView>, ValidationProblem>> ReadSamplesAsync(
-        string seriesId, ClaimsPrincipal user, SampleStore store, TimeProvider clock, CancellationToken ct,
+        string seriesId, ClaimsPrincipal user, ISampleStore store, TimeProvider clock, CancellationToken ct,
         string? from = null, string? to = null, int limit = MaxLimit)
     {
         var now = clock.GetUtcNow();

@@ -6,6 +6,7 @@ using AiDevOps.Brain.Ingest;
 using AiDevOps.Brain.Storage;
 using Amazon.DynamoDBv2;
 using Amazon.Runtime;
+using Azure.Data.Tables;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 using Telegram.Bot;
@@ -16,6 +17,9 @@ public static partial class ApplicationServiceExtensions
 {
     /// <summary>The Aspire connection string naming a local DynamoDB (the emulator); absent on AWS.</summary>
     public const string DynamoDbConnectionName = "dynamodb";
+
+    /// <summary>The connection string of Azure Table Storage, used when <c>Storage:Backend</c> is <c>azuretables</c>.</summary>
+    public const string AzureTablesConnectionName = "tables";
 
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
@@ -33,6 +37,34 @@ public static partial class ApplicationServiceExtensions
     private static void AddStorage(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        var backend = builder.Configuration[$"{StorageOptions.Section}:{nameof(StorageOptions.Backend)}"] ?? StorageOptions.DynamoDbBackend;
+        switch (backend)
+        {
+            case StorageOptions.AzureTablesBackend:
+                builder.AddAzureTables();
+                break;
+            case StorageOptions.DynamoDbBackend:
+                builder.AddDynamoDb();
+                break;
+            default:
+                // The backend decides what is registered, so it is checked here rather than by ValidateOnStart.
+                throw new OptionsValidationException($"{StorageOptions.Section}:{nameof(StorageOptions.Backend)}", typeof(string),
+                    [$"Storage:Backend '{backend}' must be '{StorageOptions.DynamoDbBackend}' or '{StorageOptions.AzureTablesBackend}'."]);
+        }
+        builder.Services.AddSingleton<ChunkedSampleStore>();
+        builder.Services.AddSingleton<ISampleStore>(sp => sp.GetRequiredService<ChunkedSampleStore>());
+        builder.Services.AddHostedService<ChunkFoldService>();
+        builder.Services.AddSingleton<AnomalyStore>();
+        builder.Services.AddSingleton<AgentRegistry>();
+        builder.Services.AddSingleton<BatchLedger>();
+        builder.Services.AddSingleton<AlertConfigStore>();
+        builder.Services.AddSingleton<TableInitializer>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<TableInitializer>());
+        builder.Services.AddHealthChecks().AddCheck<TableInitializer>("storage-tables");
+    }
+
+    private static void AddDynamoDb(this IHostApplicationBuilder builder)
+    {
         var localEndpoint = builder.Configuration.GetConnectionString(DynamoDbConnectionName);
         builder.Services.AddSingleton<IAmazonDynamoDB>(_ =>
         {
@@ -46,14 +78,17 @@ public static partial class ApplicationServiceExtensions
                 new AmazonDynamoDBConfig { ServiceURL = localEndpoint, AuthenticationRegion = "us-east-1" });
         });
         builder.Services.AddSingleton<BatchWriter>();
-        builder.Services.AddSingleton<SampleStore>();
-        builder.Services.AddSingleton<AnomalyStore>();
-        builder.Services.AddSingleton<AgentRegistry>();
-        builder.Services.AddSingleton<BatchLedger>();
-        builder.Services.AddSingleton<AlertConfigStore>();
-        builder.Services.AddSingleton<TableInitializer>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<TableInitializer>());
-        builder.Services.AddHealthChecks().AddCheck<TableInitializer>("dynamodb-tables");
+        builder.Services.AddSingleton<IKeyValueTable, DynamoDbTable>();
+    }
+
+    private static void AddAzureTables(this IHostApplicationBuilder builder)
+    {
+        var connectionString = builder.Configuration.GetConnectionString(AzureTablesConnectionName);
+        if (string.IsNullOrWhiteSpace(connectionString))
+            throw new OptionsValidationException($"ConnectionStrings:{AzureTablesConnectionName}", typeof(string),
+                [$"Storage:Backend '{StorageOptions.AzureTablesBackend}' needs ConnectionStrings:{AzureTablesConnectionName}, the Azure Storage connection string."]);
+        builder.Services.AddSingleton(_ => new TableServiceClient(connectionString));
+        builder.Services.AddSingleton<IKeyValueTable, AzureTablesTable>();
     }
 
     private static void AddIngest(this IHostApplicationBuilder builder)

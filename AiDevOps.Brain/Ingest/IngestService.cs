@@ -12,7 +12,7 @@ namespace AiDevOps.Brain.Ingest;
 /// hands the samples to detection.
 /// </summary>
 public sealed class IngestService(
-    SampleStore store, BatchLedger batches, AgentRegistry agents, ChannelWriter<IngestedBatch> detection, TimeProvider clock)
+    ISampleStore store, BatchLedger batches, AgentRegistry agents, ChannelWriter<IngestedBatch> detection, TimeProvider clock)
 {
     public const string TelemetryName = "AiDevOps.Brain.Ingest";
     private static readonly ActivitySource Activities = new(TelemetryName);

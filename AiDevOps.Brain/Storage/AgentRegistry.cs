@@ -1,7 +1,5 @@
 using System.Globalization;
 using AiDevOps.Brain.Ingest;
-using Amazon.DynamoDBv2;
-using Amazon.DynamoDBv2.Model;
 using Microsoft.Extensions.Options;
 
 namespace AiDevOps.Brain.Storage;
@@ -9,32 +7,32 @@ namespace AiDevOps.Brain.Storage;
 public sealed record AgentStatus(string Id, DateTimeOffset LastSeen, long LastSamples);
 
 /// <summary>When each agent last delivered, so a silent agent is visible.</summary>
-public sealed class AgentRegistry(IAmazonDynamoDB dynamo, IOptions<StorageOptions> options)
+public sealed class AgentRegistry(IKeyValueTable table, IOptions<StorageOptions> options)
 {
     private readonly string _table = options.Value.DataTable;
 
     public Task RecordDeliveryAsync(AgentIdentity agent, DateTimeOffset at, int samples, CancellationToken ct) =>
-        dynamo.PutItemAsync(new PutItemRequest
-        {
-            TableName = _table,
-            Item = new()
+        table.PutAsync(_table,
+        [
+            new StoredItem(DataKeys.Agents(agent.Tenant), agent.AgentId)
             {
-                [DataKeys.PartitionKey] = new(DataKeys.Agents(agent.Tenant)),
-                [DataKeys.SortKey] = new(agent.AgentId),
-                ["lastSeen"] = new() { N = at.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture) },
-                ["lastSamples"] = new() { N = samples.ToString(CultureInfo.InvariantCulture) },
+                Attributes = new Dictionary<string, string>
+                {
+                    ["lastSeen"] = at.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture),
+                    ["lastSamples"] = samples.ToString(CultureInfo.InvariantCulture),
+                },
             },
-        }, ct);
+        ], ct);
 
     public async Task<IReadOnlyList<AgentStatus>> ListAsync(string tenant, CancellationToken ct)
     {
         var agents = new List<AgentStatus>();
-        await foreach (var item in dynamo.QueryPartitionAsync(_table, DataKeys.Agents(tenant), int.MaxValue, ct))
+        await foreach (var item in table.QueryAsync(_table, DataKeys.Agents(tenant), null, null, ct))
         {
             agents.Add(new AgentStatus(
-                item[DataKeys.SortKey].S!,
-                DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(item["lastSeen"].N!, CultureInfo.InvariantCulture)),
-                long.Parse(item["lastSamples"].N!, CultureInfo.InvariantCulture)));
+                item.Sort,
+                DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(item.Attributes["lastSeen"], CultureInfo.InvariantCulture)),
+                long.Parse(item.Attributes["lastSamples"], CultureInfo.InvariantCulture)));
         }
         return agents;
     }

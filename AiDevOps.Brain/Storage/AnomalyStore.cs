@@ -1,92 +1,74 @@
 using System.Globalization;
+using System.Text.Json;
 using AiDevOps.Brain.Detection;
-using Amazon.DynamoDBv2;
-using Amazon.DynamoDBv2.Model;
 using Microsoft.Extensions.Options;
 
 namespace AiDevOps.Brain.Storage;
 
-public sealed class AnomalyStore(IAmazonDynamoDB dynamo, IOptions<StorageOptions> options)
+public sealed class AnomalyStore(IKeyValueTable table, IOptions<StorageOptions> options)
 {
     private readonly string _table = options.Value.DataTable;
 
-    public Task SaveAsync(Anomaly anomaly, CancellationToken ct)
-    {
-        var item = new Dictionary<string, AttributeValue>
-        {
-            [DataKeys.PartitionKey] = new(DataKeys.Anomalies(anomaly.Series.Tenant)),
-            [DataKeys.SortKey] = new(anomaly.Id),
-            ["labels"] = new() { M = anomaly.Series.Labels.ToDictionary(l => l.Key, l => new AttributeValue(l.Value)) },
-            ["kind"] = new(anomaly.Kind),
-            ["detector"] = new(anomaly.Detector),
-            ["score"] = new() { N = DataKeys.Value(anomaly.Score) },
-            ["openedAt"] = new() { N = anomaly.OpenedAt.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture) },
-            ["open"] = new() { BOOL = anomaly.IsOpen },
-        };
-        if (anomaly.ResolvedAt is { } resolvedAt)
-            item["resolvedAt"] = new() { N = resolvedAt.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture) };
-        if (anomaly.Summary is not null)
-            item["summary"] = new(anomaly.Summary);
-        if (anomaly.SummarySource is not null)
-            item["summarySource"] = new(anomaly.SummarySource);
-        return dynamo.PutItemAsync(new PutItemRequest { TableName = _table, Item = item }, ct);
-    }
+    public Task SaveAsync(Anomaly anomaly, CancellationToken ct) => table.PutAsync(_table, [ToItem(anomaly)], ct);
 
     /// <summary>Marks a stored anomaly resolved, keeping what else was written to it (its summary).</summary>
-    public Task ResolveAsync(Anomaly anomaly, CancellationToken ct) =>
-        dynamo.UpdateItemAsync(new UpdateItemRequest
-        {
-            TableName = _table,
-            Key = new()
-            {
-                [DataKeys.PartitionKey] = new(DataKeys.Anomalies(anomaly.Series.Tenant)),
-                [DataKeys.SortKey] = new(anomaly.Id),
-            },
-            UpdateExpression = "SET #open = :open, resolvedAt = :resolvedAt",
-            ExpressionAttributeNames = new() { ["#open"] = "open" },
-            ExpressionAttributeValues = new()
-            {
-                [":open"] = new() { BOOL = false },
-                [":resolvedAt"] = new() { N = (anomaly.ResolvedAt ?? anomaly.OpenedAt).ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture) },
-            },
-        }, ct);
+    public async Task ResolveAsync(Anomaly anomaly, CancellationToken ct)
+    {
+        var stored = await table.GetAsync(_table, DataKeys.Anomalies(anomaly.Series.Tenant), anomaly.Id, ct);
+        var current = stored is null ? anomaly : ToAnomaly(anomaly.Series.Tenant, stored);
+        await SaveAsync(current with { ResolvedAt = anomaly.ResolvedAt ?? anomaly.OpenedAt }, ct);
+    }
 
-    /// <summary>A tenant's anomalies, newest first.</summary>
+    /// <summary>A tenant's anomalies, newest first (ids sort by opening time).</summary>
     public async Task<IReadOnlyList<Anomaly>> ListAsync(string tenant, bool? open, int limit, CancellationToken ct)
     {
-        var request = new QueryRequest
-        {
-            TableName = _table,
-            KeyConditionExpression = "pk = :pk",
-            ExpressionAttributeValues = new() { [":pk"] = new AttributeValue(DataKeys.Anomalies(tenant)) },
-            ScanIndexForward = false,
-        };
-        if (open is { } wanted)
-        {
-            request.FilterExpression = "#open = :open";
-            request.ExpressionAttributeNames = new() { ["#open"] = "open" };
-            request.ExpressionAttributeValues[":open"] = new AttributeValue { BOOL = wanted };
-        }
         var anomalies = new List<Anomaly>();
-        await foreach (var item in dynamo.QueryAllAsync(request, limit, ct))
-            anomalies.Add(ToAnomaly(tenant, item));
-        return anomalies;
+        await foreach (var item in table.QueryAsync(_table, DataKeys.Anomalies(tenant), null, null, ct))
+        {
+            var anomaly = ToAnomaly(tenant, item);
+            if (open is not { } wanted || anomaly.IsOpen == wanted)
+                anomalies.Add(anomaly);
+        }
+        anomalies.Reverse();
+        return anomalies.Take(limit).ToList();
     }
 
-    private static Anomaly ToAnomaly(string tenant, Dictionary<string, AttributeValue> item)
+    private static StoredItem ToItem(Anomaly anomaly)
     {
-        var labels = (item["labels"].M ?? []).ToDictionary(l => l.Key, l => l.Value.S ?? "");
-        return new Anomaly(
-            item[DataKeys.SortKey].S!,
-            Series.Of(tenant, labels),
-            item["kind"].S!,
-            item["detector"].S!,
-            DataKeys.ParseValue(item["score"].N!),
-            DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(item["openedAt"].N!, CultureInfo.InvariantCulture)),
-            item.TryGetValue("resolvedAt", out var resolved)
-                ? DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(resolved.N!, CultureInfo.InvariantCulture))
-                : null,
-            item.TryGetValue("summary", out var summary) ? summary.S : null,
-            item.TryGetValue("summarySource", out var source) ? source.S : null);
+        var attributes = new Dictionary<string, string>
+        {
+            ["labels"] = JsonSerializer.Serialize(anomaly.Series.Labels),
+            ["kind"] = anomaly.Kind,
+            ["detector"] = anomaly.Detector,
+            ["score"] = DataKeys.Value(anomaly.Score),
+            ["openedAt"] = Milliseconds(anomaly.OpenedAt),
+        };
+        if (anomaly.ResolvedAt is { } resolvedAt)
+            attributes["resolvedAt"] = Milliseconds(resolvedAt);
+        if (anomaly.Summary is not null)
+            attributes["summary"] = anomaly.Summary;
+        if (anomaly.SummarySource is not null)
+            attributes["summarySource"] = anomaly.SummarySource;
+        return new StoredItem(DataKeys.Anomalies(anomaly.Series.Tenant), anomaly.Id) { Attributes = attributes };
     }
+
+    private static Anomaly ToAnomaly(string tenant, StoredItem item)
+    {
+        var a = item.Attributes;
+        return new Anomaly(
+            item.Sort,
+            Series.Of(tenant, JsonSerializer.Deserialize<Dictionary<string, string>>(a["labels"])!),
+            a["kind"],
+            a["detector"],
+            DataKeys.ParseValue(a["score"]),
+            FromMilliseconds(a["openedAt"]),
+            a.TryGetValue("resolvedAt", out var resolved) ? FromMilliseconds(resolved) : null,
+            a.GetValueOrDefault("summary"),
+            a.GetValueOrDefault("summarySource"));
+    }
+
+    private static string Milliseconds(DateTimeOffset time) => time.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
+
+    private static DateTimeOffset FromMilliseconds(string text) =>
+        DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(text, CultureInfo.InvariantCulture));
 }

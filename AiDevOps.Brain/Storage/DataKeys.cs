@@ -11,15 +11,18 @@ public static class DataKeys
     public const string PartitionKey = "pk";
     public const string SortKey = "sk";
 
-    /// <summary>Unix seconds after which an item is dead: DynamoDB's TTL attribute, and checked on read.</summary>
-    public const string ExpiresAt = "expiresAt";
-
-    public static string Samples(string tenant, string seriesId) => $"{tenant}|samples|{seriesId}";
+    public static string Chunks(string tenant, string seriesId) => $"{tenant}|chunks|{seriesId}";
+    public static string WriteAheadLog(string tenant) => $"{tenant}|wal";
+    public static string SeriesSets(string tenant) => $"{tenant}|series-sets";
+    public static string FoldState(string tenant) => $"{tenant}|fold";
     public static string SeriesByMetric(string tenant, string metric) => $"{tenant}|series|{metric}";
     public static string Metrics(string tenant) => $"{tenant}|metrics";
     public static string Agents(string tenant) => $"{tenant}|agents";
     public static string Anomalies(string tenant) => $"{tenant}|anomalies";
     public static string Batch(string tenant, string batchId) => $"{tenant}|batch|{batchId}";
+
+    /// <summary>The largest time a key can hold (15 digits of milliseconds: year 33658).</summary>
+    public const long MaxTime = 999_999_999_999_999;
 
     public static string Time(long unixMilliseconds) =>
         unixMilliseconds.ToString("D15", CultureInfo.InvariantCulture);

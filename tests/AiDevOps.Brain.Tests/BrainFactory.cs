@@ -8,27 +8,40 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace AiDevOps.Brain.Tests;
 
-/// <summary>The real Brain on Kestrel, storing into a real dynalite, with two agents in two tenants.</summary>
-public sealed class BrainFactory : WebApplicationFactory<Program>, IAsyncLifetime
+/// <summary>
+/// The real Brain on Kestrel, storing into a real dynalite (or, in <see cref="AzureTablesBrainFactory"/>, Azurite),
+/// with two agents in two tenants.
+/// </summary>
+public class BrainFactory : WebApplicationFactory<Program>, IAsyncLifetime
 {
     public const string AcmeKey = "acme-agent-key";
     public const string GlobexKey = "globex-agent-key";
     public const long MaxBodyBytes = 64 * 1024;
 
-    private DynaliteServer _dynalite = null!;
+    private IAsyncDisposable _storage = null!;
+    private readonly Dictionary<string, string> _storageSettings = [];
 
     public async Task InitializeAsync()
     {
-        _dynalite = await DynaliteServer.StartAsync();
+        _storage = await StartStorageAsync(_storageSettings);
         UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
         StartServer();
         await Services.GetRequiredService<TableInitializer>().Ready.WaitAsync(TimeSpan.FromSeconds(30));
     }
 
+    /// <summary>Starts the storage stand-in and says, as settings, how the Brain reaches it.</summary>
+    protected virtual async Task<IAsyncDisposable> StartStorageAsync(IDictionary<string, string> settings)
+    {
+        var dynalite = await DynaliteServer.StartAsync();
+        settings["ConnectionStrings:dynamodb"] = dynalite.Endpoint.ToString();
+        return dynalite;
+    }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Production");
-        builder.UseSetting("ConnectionStrings:dynamodb", _dynalite.Endpoint.ToString());
+        foreach (var (key, value) in _storageSettings)
+            builder.UseSetting(key, value);
         builder.UseSetting("Storage:TablePrefix", "brain-tests");
         builder.UseSetting("Ingest:MaxBodyBytes", MaxBodyBytes.ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("Ingest:Agents:0:Id", "acme-edge");
@@ -51,6 +64,18 @@ public sealed class BrainFactory : WebApplicationFactory<Program>, IAsyncLifetim
     async Task IAsyncLifetime.DisposeAsync()
     {
         await DisposeAsync();
-        await _dynalite.DisposeAsync();
+        await _storage.DisposeAsync();
+    }
+}
+
+/// <summary>The same Brain with <c>Storage:Backend = azuretables</c>, on Azurite.</summary>
+public sealed class AzureTablesBrainFactory : BrainFactory
+{
+    protected override async Task<IAsyncDisposable> StartStorageAsync(IDictionary<string, string> settings)
+    {
+        var azurite = await AzuriteServer.StartAsync();
+        settings["Storage:Backend"] = "azuretables";
+        settings["ConnectionStrings:tables"] = azurite.ConnectionString;
+        return azurite;
     }
 }

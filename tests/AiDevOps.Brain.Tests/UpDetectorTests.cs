@@ -77,6 +77,6 @@ public class UpDetectorTests
         var b = Series.Of("t1", new Dictionary<string, string> { ["instance"] = "i", ["job"] = "x", ["__name__"] = "up" });
         Assert.Equal(a.Id, b.Id);
         Assert.Equal("up{instance=\"i\",job=\"x\"}", a.Selector());
-        Assert.NotEqual(DataKeys.Samples("t1", a.Id), DataKeys.Samples("t2", a.Id));
+        Assert.NotEqual(DataKeys.Chunks("t1", a.Id), DataKeys.Chunks("t2", a.Id));
     }
 }

@@ -3,9 +3,11 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using AiDevOps.Testing;
 using Amazon.DynamoDBv2;
-using Amazon.DynamoDBv2.Model;
+using AiDevOps.Brain.Storage;
 using Amazon.Runtime;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 namespace AiDevOps.EndToEnd.Tests;
 
@@ -66,33 +68,28 @@ public sealed class TargetDownAlertTests(PlatformFixture platform) : IClassFixtu
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
     }
 
-    /// <summary>Reads DynamoDB itself, not the Brain's API: the samples must really be in the table.</summary>
+    /// <summary>
+    /// Reads DynamoDB itself, not the Brain's API: the samples must really be in the table. They are stored
+    /// compressed, so the Brain's own storage code decodes them.
+    /// </summary>
     private async Task<string> WaitForUpSamplesInDynamoDbAsync()
     {
         var endpoint = await platform.App.GetConnectionStringAsync("dynamodb");
         using var dynamo = new AmazonDynamoDBClient(new BasicAWSCredentials("local", "local"),
             new AmazonDynamoDBConfig { ServiceURL = endpoint, AuthenticationRegion = "us-east-1" });
+        var store = new ChunkedSampleStore(
+            new DynamoDbTable(dynamo, new BatchWriter(dynamo), TimeProvider.System, NullLogger<DynamoDbTable>.Instance),
+            Options.Create(new StorageOptions()), TimeProvider.System);
         var deadline = DateTime.UtcNow + AlertTimeout;
         while (DateTime.UtcNow < deadline)
         {
-            var index = await dynamo.QueryAsync(new QueryRequest
+            foreach (var series in await store.FindSeriesAsync("default", "up", [], 100, CancellationToken.None))
             {
-                TableName = "aidevops-data",
-                KeyConditionExpression = "pk = :pk",
-                ExpressionAttributeValues = new() { [":pk"] = new AttributeValue("default|series|up") },
-            });
-            foreach (var series in index.Items ?? [])
-            {
-                if (series["labels"].M?["job"].S != "node")
+                if (series.Labels.GetValueOrDefault("job") != "node")
                     continue;
-                var samples = await dynamo.QueryAsync(new QueryRequest
-                {
-                    TableName = "aidevops-data",
-                    KeyConditionExpression = "pk = :pk",
-                    ExpressionAttributeValues = new() { [":pk"] = new AttributeValue("default|samples|" + series["sk"].S) },
-                });
-                if (samples.Items is { Count: >= 2 } && samples.Items.All(s => s["v"].S == "1"))
-                    return series["labels"].M!["instance"].S!;
+                var samples = await store.LatestAsync("default", series.Id, 10, CancellationToken.None);
+                if (samples.Count >= 2 && samples.All(s => s.Value == 1))
+                    return series.Labels["instance"];
             }
             await Task.Delay(500);
         }

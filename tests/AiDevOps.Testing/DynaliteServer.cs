@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace AiDevOps.Testing;
 
 /// <summary>
@@ -17,30 +15,10 @@ public sealed class DynaliteServer : IAsyncDisposable
 
     public static async Task<DynaliteServer> StartAsync()
     {
-        var folder = System.IO.Path.Combine(RepositoryRoot.Path, ".aidevops", "tools", "dynalite-" + Version);
-        var binary = System.IO.Path.Combine(folder, "node_modules", ".bin", "dynalite");
-        if (!File.Exists(binary))
-            await InstallAsync(folder);
-
+        var binary = await NpmTool.BinaryAsync("dynalite", Version, "dynalite");
         var port = ServiceProcess.FreePort();
-        var process = await ServiceProcess.StartAsync(binary, ["--host", "127.0.0.1", "--port", port.ToString(), "--createTableMs", "0"], port, "/");
-        return new DynaliteServer(process);
-    }
-
-    private static async Task InstallAsync(string folder)
-    {
-        Directory.CreateDirectory(folder);
-        using var npm = Process.Start(new ProcessStartInfo("npm",
-            ["install", "--prefix", folder, "--no-audit", "--no-fund", "--loglevel", "error", "dynalite@" + Version])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        })!;
-        var errors = npm.StandardError.ReadToEndAsync();
-        await npm.WaitForExitAsync();
-        if (npm.ExitCode != 0)
-            throw new InvalidOperationException("npm install dynalite failed: " + await errors);
+        return new DynaliteServer(await ServiceProcess.StartAsync(
+            binary, ["--host", "127.0.0.1", "--port", port.ToString(), "--createTableMs", "0"], port, "/"));
     }
 
     public ValueTask DisposeAsync() => _process.DisposeAsync();

@@ -30,10 +30,13 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public string Output => string.Join('\n', _output);
 
-    /// <summary>Starts a program and waits until <paramref name="readyPath"/> answers 2xx.</summary>
+    /// <summary>
+    /// Starts a program and waits until <paramref name="readyPath"/> answers 2xx (any answer at all when
+    /// <paramref name="anyAnswer"/>: some stand-ins have no health endpoint).
+    /// </summary>
     public static async Task<ServiceProcess> StartAsync(
         string fileName, IEnumerable<string> arguments, int port, string readyPath,
-        IReadOnlyDictionary<string, string>? environment = null, TimeSpan? timeout = null)
+        IReadOnlyDictionary<string, string>? environment = null, TimeSpan? timeout = null, bool anyAnswer = false)
     {
         var start = new ProcessStartInfo(fileName, arguments)
         {
@@ -55,7 +58,7 @@ public sealed class ServiceProcess : IAsyncDisposable
             try
             {
                 using var response = await http.GetAsync(new Uri(service.BaseUrl, readyPath));
-                if (response.IsSuccessStatusCode)
+                if (response.IsSuccessStatusCode || anyAnswer)
                     return service;
             }
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException)

@@ -1,0 +1,96 @@
+using System.Security.Claims;
+using AiDevOps.Brain.Alerting.Notifiers.Telegram;
+using AiDevOps.Brain.Ingest;
+using AiDevOps.Brain.Storage;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace AiDevOps.Brain.Apis;
+
+/// <summary>
+/// Receivers of the caller's tenant: create, read, replace the secret, delete. Secrets are write-only: an answer
+/// says whether a receiver has one, never what it is.
+/// </summary>
+public static class AlertConfigApi
+{
+    private const int MaxAddressLength = 256;
+    private const int MaxSecretLength = 4096;
+
+    public static IEndpointRouteBuilder MapAlertConfigApi(this IEndpointRouteBuilder app)
+    {
+        var receivers = app.MapGroup("/api/alert-config/receivers").RequireAuthorization();
+        receivers.MapGet("/", ListAsync).WithSummary("Receivers of the tenant, without their secrets.");
+        receivers.MapPost("/", CreateAsync).WithSummary("Adds a receiver (or replaces the one with the same channel and address).");
+        receivers.MapGet("/{id}", GetAsync).WithSummary("One receiver, without its secret.");
+        receivers.MapPut("/{id}", ReplaceAsync).WithSummary("Replaces a receiver's secret; a null secret keeps the stored one.");
+        receivers.MapDelete("/{id}", DeleteAsync).WithSummary("Removes a receiver.");
+        return app;
+    }
+
+    /// <summary>What a client sends. <see cref="Secret"/> is optional and is never sent back.</summary>
+    public sealed record ReceiverRequest(string? Channel, string? Address, string? Secret);
+
+    public sealed record ReceiverView(string Id, string Channel, string Address, bool HasSecret)
+    {
+        public static ReceiverView Of(Receiver receiver) => new(receiver.Id, receiver.Channel, receiver.Address, receiver.Secret is not null);
+    }
+
+    public static async Task<Ok<List<ReceiverView>>> ListAsync(ClaimsPrincipal user, AlertConfigStore store, CancellationToken ct) =>
+        TypedResults.Ok((await store.ListReceiversAsync(user.Agent().Tenant, ct)).Select(ReceiverView.Of).ToList());
+
+    public static async Task<Results<Created<ReceiverView>, ValidationProblem>> CreateAsync(
+        ReceiverRequest request, ClaimsPrincipal user, AlertConfigStore store, CancellationToken ct)
+    {
+        if (Validate(request) is { Count: > 0 } errors)
+            return TypedResults.ValidationProblem(errors);
+        var receiver = new Receiver(request.Channel!, request.Address!, request.Secret);
+        await store.PutReceiverAsync(user.Agent().Tenant, receiver, ct);
+        return TypedResults.Created($"/api/alert-config/receivers/{receiver.Id}", ReceiverView.Of(receiver));
+    }
+
+    public static async Task<Results<Ok<ReceiverView>, NotFound>> GetAsync(string id, ClaimsPrincipal user, AlertConfigStore store, CancellationToken ct) =>
+        await store.FindReceiverAsync(user.Agent().Tenant, id, ct) is { } receiver
+            ? TypedResults.Ok(ReceiverView.Of(receiver))
+            : TypedResults.NotFound();
+
+    public static async Task<Results<Ok<ReceiverView>, NotFound, ValidationProblem>> ReplaceAsync(
+        string id, ReceiverRequest request, ClaimsPrincipal user, AlertConfigStore store, CancellationToken ct)
+    {
+        var tenant = user.Agent().Tenant;
+        if (await store.FindReceiverAsync(tenant, id, ct) is not { } stored)
+            return TypedResults.NotFound();
+        if (Validate(request) is { Count: > 0 } errors)
+            return TypedResults.ValidationProblem(errors);
+        if (request.Channel != stored.Channel || request.Address != stored.Address)
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+            {
+                ["address"] = ["Channel and address make a receiver's id; to change them, create a new receiver and delete this one."],
+            });
+        var replaced = stored with { Secret = request.Secret ?? stored.Secret };
+        await store.PutReceiverAsync(tenant, replaced, ct);
+        return TypedResults.Ok(ReceiverView.Of(replaced));
+    }
+
+    public static async Task<Results<NoContent, NotFound>> DeleteAsync(string id, ClaimsPrincipal user, AlertConfigStore store, CancellationToken ct)
+    {
+        var tenant = user.Agent().Tenant;
+        if (await store.FindReceiverAsync(tenant, id, ct) is not { } receiver)
+            return TypedResults.NotFound();
+        await store.DeleteReceiverAsync(tenant, receiver, ct);
+        return TypedResults.NoContent();
+    }
+
+    /// <summary>Every problem of the request at once, by field; the secret's value never appears in a message.</summary>
+    private static Dictionary<string, string[]> Validate(ReceiverRequest request)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (request.Channel != TelegramOptions.Channel)
+            errors["channel"] = [$"channel must be '{TelegramOptions.Channel}', the channel this Brain can deliver to."];
+        if (string.IsNullOrWhiteSpace(request.Address) || request.Address.Length > MaxAddressLength)
+            errors["address"] = [$"address is required, at most {MaxAddressLength} characters."];
+        else if (request.Channel == TelegramOptions.Channel && !TelegramOptions.IsChatId(request.Address))
+            errors["address"] = [$"'{request.Address}' is neither a numeric Telegram chat id nor an @channel name."];
+        if (request.Secret is { } secret && (secret.Length is 0 or > MaxSecretLength || !secret.Contains(':', StringComparison.Ordinal)))
+            errors["secret"] = [$"secret, when given, must be a Telegram bot token (<bot id>:<secret>) of at most {MaxSecretLength} characters."];
+        return errors;
+    }
+}

@@ -1,0 +1,79 @@
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using System.Net.Http.Json;
+using System.Text.Json;
+using AiDevOps.Brain.Storage;
+
+namespace AiDevOps.Brain.Tests;
+
+public sealed class AlertConfigApiTests(BrainFactory brain) : IClassFixture<BrainFactory>
+{
+    private const string Receivers = "/api/alert-config/receivers";
+    private const string BotToken = "123456:secret-bot-token-never-shown";
+
+    [Fact]
+    public async Task A_receivers_secret_is_stored_but_never_returned()
+    {
+        using var client = brain.ClientWithKey(BrainFactory.AcmeKey);
+        using var created = await client.PostAsJsonAsync(Receivers, new { channel = "telegram", address = "-100123", secret = BotToken });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var view = await created.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True(view.GetProperty("hasSecret").GetBoolean());
+        var id = view.GetProperty("id").GetString();
+
+        foreach (var path in new[] { Receivers, $"{Receivers}/{id}", created.Headers.Location!.ToString() })
+        {
+            var body = await client.GetStringAsync(path);
+            Assert.Contains("-100123", body);
+            Assert.DoesNotContain("secret-bot-token", body);
+        }
+        var stored = await brain.Services.GetRequiredService<AlertConfigStore>().FindReceiverAsync("acme", id!, default);
+        Assert.Equal(BotToken, stored!.Secret);
+        Assert.DoesNotContain("secret-bot-token", stored.ToString());
+    }
+
+    [Fact]
+    public async Task A_put_without_a_secret_keeps_it_and_a_delete_removes_the_receiver()
+    {
+        using var client = brain.ClientWithKey(BrainFactory.AcmeKey);
+        using var created = await client.PostAsJsonAsync(Receivers, new { channel = "telegram", address = "@ops_alerts", secret = BotToken });
+        var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
+
+        using var replaced = await client.PutAsJsonAsync($"{Receivers}/{id}", new { channel = "telegram", address = "@ops_alerts" });
+        Assert.True((await replaced.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("hasSecret").GetBoolean());
+        using var moved = await client.PutAsJsonAsync($"{Receivers}/{id}", new { channel = "telegram", address = "@elsewhere" });
+        Assert.Equal(HttpStatusCode.BadRequest, moved.StatusCode);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteAsync($"{Receivers}/{id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync($"{Receivers}/{id}")).StatusCode);
+    }
+
+    [Fact]
+    public async Task An_invalid_receiver_is_a_validation_problem_naming_each_field_without_echoing_the_secret()
+    {
+        using var client = brain.ClientWithKey(BrainFactory.AcmeKey);
+        using var response = await client.PostAsJsonAsync(Receivers, new { channel = "pager", address = "", secret = "no-colon-secret" });
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var body = await response.Content.ReadAsStringAsync();
+        var errors = JsonDocument.Parse(body).RootElement.GetProperty("errors");
+        Assert.True(errors.TryGetProperty("channel", out _));
+        Assert.True(errors.TryGetProperty("address", out _));
+        Assert.True(errors.TryGetProperty("secret", out _));
+        Assert.DoesNotContain("no-colon-secret", body);
+    }
+
+    [Fact]
+    public async Task A_tenant_sees_and_changes_only_its_own_receivers()
+    {
+        using var acme = brain.ClientWithKey(BrainFactory.AcmeKey);
+        using var created = await acme.PostAsJsonAsync(Receivers, new { channel = "telegram", address = "42" });
+        var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
+
+        using var globex = brain.ClientWithKey(BrainFactory.GlobexKey);
+        Assert.DoesNotContain(id!, await globex.GetStringAsync(Receivers));
+        Assert.Equal(HttpStatusCode.NotFound, (await globex.GetAsync($"{Receivers}/{id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await globex.DeleteAsync($"{Receivers}/{id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await acme.GetAsync($"{Receivers}/{id}")).StatusCode);
+    }
+}
