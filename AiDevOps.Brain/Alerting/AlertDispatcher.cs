@@ -58,7 +58,9 @@ public sealed partial class AlertDispatcher(
         }
 
         var notification = new Notification(status, anomaly);
-        var targets = await receivers.ListReceiversAsync(anomaly.Series.Tenant, ct);
+        var targets = Routing.ReceiversFor(anomaly.Series.Labels,
+            await receivers.ListRoutesAsync(anomaly.Series.Tenant, ct),
+            await receivers.ListReceiversAsync(anomaly.Series.Tenant, ct));
         var deliverable = targets.Where(r => _notifiers.ContainsKey(r.Channel)).ToList();
         if (deliverable.Count == 0)
         {

@@ -7,8 +7,9 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace AiDevOps.Brain.Apis;
 
 /// <summary>
-/// Receivers of the caller's tenant: create, read, replace the secret, delete. Secrets are write-only: an answer
-/// says whether a receiver has one, never what it is.
+/// Receivers and routes of the caller's tenant. Receivers: create, read, replace the secret, delete; secrets are
+/// write-only: an answer says whether a receiver has one, never what it is. Routes: which receivers get which
+/// alerts, by a label selector.
 /// </summary>
 public static class AlertConfigApi
 {
@@ -23,7 +24,82 @@ public static class AlertConfigApi
         receivers.MapGet("/{id}", GetAsync).WithSummary("One receiver, without its secret.");
         receivers.MapPut("/{id}", ReplaceAsync).WithSummary("Replaces a receiver's secret; a null secret keeps the stored one.");
         receivers.MapDelete("/{id}", DeleteAsync).WithSummary("Removes a receiver.");
+
+        var routes = app.MapGroup("/api/alert-config/routes").RequireAuthorization();
+        routes.MapGet("/", ListRoutesAsync).WithSummary("Routes of the tenant. With none, every receiver gets every alert.");
+        routes.MapPost("/", CreateRouteAsync).WithSummary("Adds a route: alerts whose labels match the selector go to its receivers.");
+        routes.MapGet("/{id}", GetRouteAsync).WithSummary("One route.");
+        routes.MapPut("/{id}", ReplaceRouteAsync).WithSummary("Replaces a route's selector and receivers.");
+        routes.MapDelete("/{id}", DeleteRouteAsync).WithSummary("Removes a route.");
         return app;
+    }
+
+    /// <summary>A route as clients send it: a Prometheus selector and receiver ids.</summary>
+    public sealed record RouteRequest(string? Selector, IReadOnlyList<string>? Receivers);
+
+    public static async Task<Ok<IReadOnlyList<AlertRoute>>> ListRoutesAsync(ClaimsPrincipal user, AlertConfigStore store, CancellationToken ct) =>
+        TypedResults.Ok(await store.ListRoutesAsync(user.Agent().Tenant, ct));
+
+    public static async Task<Results<Created<AlertRoute>, ValidationProblem>> CreateRouteAsync(
+        RouteRequest request, ClaimsPrincipal user, AlertConfigStore store, CancellationToken ct)
+    {
+        var tenant = user.Agent().Tenant;
+        if (await ValidateAsync(request, tenant, store, ct) is { Count: > 0 } errors)
+            return TypedResults.ValidationProblem(errors);
+        var route = new AlertRoute(Guid.NewGuid().ToString("N")[..12], request.Selector!, request.Receivers!);
+        await store.PutRouteAsync(tenant, route, ct);
+        return TypedResults.Created($"/api/alert-config/routes/{route.Id}", route);
+    }
+
+    public static async Task<Results<Ok<AlertRoute>, NotFound>> GetRouteAsync(string id, ClaimsPrincipal user, AlertConfigStore store, CancellationToken ct) =>
+        (await store.ListRoutesAsync(user.Agent().Tenant, ct)).FirstOrDefault(r => r.Id == id) is { } route
+            ? TypedResults.Ok(route)
+            : TypedResults.NotFound();
+
+    public static async Task<Results<Ok<AlertRoute>, NotFound, ValidationProblem>> ReplaceRouteAsync(
+        string id, RouteRequest request, ClaimsPrincipal user, AlertConfigStore store, CancellationToken ct)
+    {
+        var tenant = user.Agent().Tenant;
+        if ((await store.ListRoutesAsync(tenant, ct)).All(r => r.Id != id))
+            return TypedResults.NotFound();
+        if (await ValidateAsync(request, tenant, store, ct) is { Count: > 0 } errors)
+            return TypedResults.ValidationProblem(errors);
+        var route = new AlertRoute(id, request.Selector!, request.Receivers!);
+        await store.PutRouteAsync(tenant, route, ct);
+        return TypedResults.Ok(route);
+    }
+
+    public static async Task<Results<NoContent, NotFound>> DeleteRouteAsync(string id, ClaimsPrincipal user, AlertConfigStore store, CancellationToken ct)
+    {
+        var tenant = user.Agent().Tenant;
+        if ((await store.ListRoutesAsync(tenant, ct)).All(r => r.Id != id))
+            return TypedResults.NotFound();
+        await store.DeleteRouteAsync(tenant, id, ct);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<Dictionary<string, string[]>> ValidateAsync(RouteRequest request, string tenant, AlertConfigStore store, CancellationToken ct)
+    {
+        var errors = new Dictionary<string, string[]>();
+        try
+        {
+            PromQlParser.ParseSelector(request.Selector ?? "");
+        }
+        catch (FormatException e)
+        {
+            errors["selector"] = [$"selector must be a Prometheus label selector such as {{job=\"node\"}}: {e.Message}"];
+        }
+        if (request.Receivers is not { Count: > 0 })
+        {
+            errors["receivers"] = ["receivers must name at least one receiver id."];
+        }
+        else
+        {
+            var known = (await store.ListReceiversAsync(tenant, ct)).Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
+            if (request.Receivers.Where(r => !known.Contains(r)).ToList() is { Count: > 0 } unknown)
+                errors["receivers"] = [$"No receiver has the id {string.Join(", ", unknown.Select(u => $"'{u}'"))}."];
+        }
+        return errors;
     }
 
     /// <summary>What a client sends. <see cref="Secret"/> is optional and is never sent back.</summary>

@@ -9,7 +9,6 @@ using Amazon.Runtime;
 using Azure.Data.Tables;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
-using Telegram.Bot;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -121,22 +120,11 @@ public static partial class ApplicationServiceExtensions
         builder.Services.AddHostedService<AlertDispatcher>();
 
         builder.Services.AddOptions<TelegramOptions>().BindConfiguration(TelegramOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<INotifier, TelegramNotifier>();
+        builder.Services.AddHostedService<TelegramReceiverSeeder>();
         var telegram = builder.Configuration.GetSection(TelegramOptions.Section).Get<TelegramOptions>() ?? new TelegramOptions();
-        if (telegram.IsConfigured)
-        {
-            builder.Services.AddSingleton<ITelegramBotClient>(sp =>
-            {
-                var options = sp.GetRequiredService<IOptions<TelegramOptions>>().Value;
-                // A client of its own, outside IHttpClientFactory: its URLs hold the token and must not be logged.
-                return new TelegramBotClient(new TelegramBotClientOptions(options.BotToken!, options.ApiBaseUrl.TrimEnd('/')) { RetryCount = 0 });
-            });
-            builder.Services.AddSingleton<INotifier, TelegramNotifier>();
-            builder.Services.AddHostedService<TelegramReceiverSeeder>();
-        }
-        else
-        {
+        if (!telegram.IsConfigured)
             builder.Services.AddHostedService<TelegramNotConfiguredNotice>();
-        }
     }
 
     /// <summary>Says once at startup that alerts stay in the Brain until a bot token is set.</summary>
@@ -150,7 +138,7 @@ public static partial class ApplicationServiceExtensions
 
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-        [LoggerMessage(LogLevel.Warning, "Telegram is not configured (Telegram:BotToken is empty): alerts are recorded and listed at GET /api/anomalies, and logged, but not sent.")]
+        [LoggerMessage(LogLevel.Warning, "Telegram:BotToken is empty: alerts are recorded, listed at GET /api/anomalies and logged, but reach Telegram only through receivers that carry their own bot token.")]
         private partial void LogNotConfigured();
     }
 }

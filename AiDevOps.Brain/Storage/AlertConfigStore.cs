@@ -21,7 +21,13 @@ public sealed record Receiver(string Channel, string Address, string? Secret = n
     }
 }
 
-/// <summary>The <c>-alert-configs</c> table: one item per receiver, keyed by tenant.</summary>
+/// <summary>
+/// Which receivers get which alerts: every matcher of <see cref="Selector"/> (a Prometheus selector such as
+/// <c>{job="node",severity=~"page|critical"}</c>) must accept the anomaly's labels.
+/// </summary>
+public sealed record AlertRoute(string Id, string Selector, IReadOnlyList<string> ReceiverIds);
+
+/// <summary>The <c>-alert-configs</c> table: receivers (one item each, keyed by tenant) and routes (a partition of their own).</summary>
 public sealed class AlertConfigStore(IKeyValueTable table, IOptions<StorageOptions> options)
 {
     private const string SecretAttribute = "secret";
@@ -49,5 +55,30 @@ public sealed class AlertConfigStore(IKeyValueTable table, IOptions<StorageOptio
     public Task DeleteReceiverAsync(string tenant, Receiver receiver, CancellationToken ct) =>
         table.DeleteAsync(_table, tenant, SortKey(receiver), ct);
 
+    public Task PutRouteAsync(string tenant, AlertRoute route, CancellationToken ct) =>
+        table.PutAsync(_table,
+        [
+            new StoredItem(RoutesPartition(tenant), route.Id)
+            {
+                Attributes = new Dictionary<string, string>
+                {
+                    ["selector"] = route.Selector,
+                    ["receivers"] = string.Join(',', route.ReceiverIds),
+                },
+            },
+        ], ct);
+
+    public async Task<IReadOnlyList<AlertRoute>> ListRoutesAsync(string tenant, CancellationToken ct)
+    {
+        var routes = new List<AlertRoute>();
+        await foreach (var item in table.QueryAsync(_table, RoutesPartition(tenant), null, null, ct))
+            routes.Add(new AlertRoute(item.Sort, item.Attributes["selector"], item.Attributes["receivers"].Split(',', StringSplitOptions.RemoveEmptyEntries)));
+        return routes;
+    }
+
+    public Task DeleteRouteAsync(string tenant, string id, CancellationToken ct) => table.DeleteAsync(_table, RoutesPartition(tenant), id, ct);
+
     private static string SortKey(Receiver receiver) => $"{receiver.Channel}|{receiver.Address}";
+
+    private static string RoutesPartition(string tenant) => $"{tenant}|routes";
 }

@@ -3,7 +3,7 @@ using AiDevOps.Brain.Alerting.Notifiers.Telegram;
 using AiDevOps.Brain.Detection;
 using AiDevOps.Brain.Storage;
 using AiDevOps.Testing;
-using Telegram.Bot;
+using Microsoft.Extensions.Options;
 
 namespace AiDevOps.Brain.Tests;
 
@@ -20,8 +20,8 @@ public sealed class TelegramNotifierTests : IAsyncLifetime
         "id", Series.Of("default", new Dictionary<string, string> { ["__name__"] = "up", ["job"] = "node", ["instance"] = instance }),
         AnomalyKinds.TargetDown, UpDetector.Name, 1, DateTimeOffset.UnixEpoch.AddDays(20000), Summary: "Restart <it> & check"));
 
-    private TelegramNotifier Notifier() =>
-        new(new TelegramBotClient(new TelegramBotClientOptions(Token, _api.BaseUrl.ToString().TrimEnd('/')) { RetryCount = 0 }));
+    private TelegramNotifier Notifier(string? configuredToken = Token) =>
+        new(Options.Create(new TelegramOptions { BotToken = configuredToken, ApiBaseUrl = _api.BaseUrl.ToString() }));
 
     [Fact]
     public async Task Sends_an_escaped_html_message_to_the_receivers_chat()
@@ -34,6 +34,26 @@ public sealed class TelegramNotifierTests : IAsyncLifetime
         Assert.Contains("<b>Target down</b>", sent.Text, StringComparison.Ordinal);
         Assert.Contains("instance=&quot;db-1:9100&quot;", sent.Text, StringComparison.Ordinal);
         Assert.Contains("Restart &lt;it&gt; &amp; check", sent.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_receiver_with_its_own_token_is_sent_with_it()
+    {
+        var result = await Notifier(configuredToken: null).NotifyAsync(
+            new Receiver("telegram", "@ops_channel", "777:receiver-token"), Firing("db-1:9100"), CancellationToken.None);
+
+        Assert.True(result.Delivered, result.Error);
+        Assert.Equal(("777:receiver-token", "@ops_channel"), (Assert.Single(_api.Messages).Token, _api.Messages.Single().ChatId));
+    }
+
+    [Fact]
+    public async Task Without_any_token_the_failure_is_final_and_says_what_to_set()
+    {
+        var result = await Notifier(configuredToken: null).NotifyAsync(new Receiver("telegram", "4242"), Firing("db-1:9100"), CancellationToken.None);
+
+        Assert.False(result.Retryable);
+        Assert.Contains("Telegram:BotToken", result.Error, StringComparison.Ordinal);
+        Assert.Empty(_api.Messages);
     }
 
     [Fact]

@@ -89,7 +89,8 @@ public sealed class FakeTelegramBotApi : IAsyncDisposable
         var chatId = body["chat_id"]?.ToString() ?? "";
         var text = body["text"]?.ToString() ?? "";
         _messages.Enqueue(new SentMessage(token, chatId, text, body["parse_mode"]?.ToString()));
-        var chat = long.TryParse(chatId, out var id) ? (JsonNode)id : chatId;
+        // Telegram answers with the chat's numeric id even when it was addressed by @channel name.
+        var chat = long.TryParse(chatId, out var id) ? id : -1_000_000_000_000 - Math.Abs((long)chatId.GetHashCode(StringComparison.Ordinal));
         return Results.Json(new JsonObject
         {
             ["ok"] = true,
@@ -97,7 +98,7 @@ public sealed class FakeTelegramBotApi : IAsyncDisposable
             {
                 ["message_id"] = Interlocked.Increment(ref _nextMessageId),
                 ["date"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
-                ["chat"] = new JsonObject { ["id"] = chat, ["type"] = "private" },
+                ["chat"] = new JsonObject { ["id"] = chat, ["type"] = id == chat ? "private" : "channel" },
                 ["text"] = text,
             },
         });

@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using AiDevOps.Brain.Storage;
+using Microsoft.Extensions.Options;
 using Telegram.Bot;
 using Telegram.Bot.Exceptions;
 using Telegram.Bot.Types;
@@ -6,13 +8,25 @@ using Telegram.Bot.Types.Enums;
 
 namespace AiDevOps.Brain.Alerting.Notifiers.Telegram;
 
-/// <summary>Sends alerts as HTML messages through the Telegram Bot API.</summary>
-public sealed class TelegramNotifier(ITelegramBotClient bot) : INotifier
+/// <summary>
+/// Sends alerts as HTML messages through the Telegram Bot API, with the receiver's own bot token when it has one,
+/// else the Brain's (<c>Telegram:BotToken</c>).
+/// </summary>
+public sealed class TelegramNotifier(IOptions<TelegramOptions> options) : INotifier
 {
+    // One client per token, each with an HttpClient of its own outside IHttpClientFactory: their URLs hold the
+    // token and must not be logged. Retries are the dispatcher's.
+    private readonly ConcurrentDictionary<string, TelegramBotClient> _clients = new(StringComparer.Ordinal);
+
     public string Channel => TelegramOptions.Channel;
 
     public async Task<NotifyResult> NotifyAsync(Receiver receiver, Notification notification, CancellationToken ct)
     {
+        if ((receiver.Secret ?? options.Value.BotToken) is not { Length: > 0 } token)
+            return NotifyResult.Fail("No bot token: set Telegram:BotToken, or give the receiver its own token as its secret.");
+        var bot = _clients.GetOrAdd(token, t =>
+            new TelegramBotClient(new TelegramBotClientOptions(t, options.Value.ApiBaseUrl.TrimEnd('/')) { RetryCount = 0 }));
+
         ChatId chat = long.TryParse(receiver.Address, out var id) ? new ChatId(id) : new ChatId(receiver.Address);
         try
         {
