@@ -15,6 +15,7 @@ app.UseAuthorization();
 app.MapDefaultEndpoints();
 app.MapIngestApi();
 app.MapQueryApi();
+app.MapAlertsApi();
 app.MapPrometheusApi();
 app.MapAlertConfigApi();
 

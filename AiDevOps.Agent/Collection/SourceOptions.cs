@@ -9,6 +9,9 @@ public sealed class PrometheusSourceOptions : IValidatableObject
     /// <summary>The Prometheus HTTP API base URL, e.g. http://127.0.0.1:9090. Empty: this source is off.</summary>
     public string? Url { get; set; }
 
+    /// <summary>Forward Prometheus's firing alerts to the Brain every <c>Agent:Interval</c>.</summary>
+    public bool ForwardAlerts { get; set; } = true;
+
     /// <summary>Instant queries run every round. The default: target health and node_exporter basics.</summary>
     public List<PromQuery> Queries { get; set; } = [];
 

@@ -55,6 +55,16 @@ public sealed class BrainClient(HttpClient http, IOptions<AgentOptions> options)
         }
     }
 
+    /// <summary>Hands firing alerts to the Brain's Alertmanager-compatible endpoint.</summary>
+    public async Task PostAlertsAsync(IReadOnlyList<PostableAlert> alerts, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "api/v2/alerts") { Content = JsonContent.Create(alerts) };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", options.Value.ApiKey);
+        using var response = await http.SendAsync(request, ct);
+        if (!response.IsSuccessStatusCode)
+            throw new HttpRequestException($"The Brain answered {(int)response.StatusCode} to the alerts", null, response.StatusCode);
+    }
+
     private static TimeSpan? RetryAfter(HttpResponseMessage response) => response.Headers.RetryAfter switch
     {
         { Delta: { } delta } => delta,

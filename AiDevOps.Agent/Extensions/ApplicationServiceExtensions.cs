@@ -89,8 +89,17 @@ public static class ApplicationServiceExtensions
             }
         }
 
+        var forwardAlerts = prometheus is { ForwardAlerts: true } && PrometheusSourceOptions.IsHttpUrl(prometheus.Url ?? "");
         builder.Services.AddQuartz(quartz =>
         {
+            if (forwardAlerts)
+            {
+                quartz.AddJob<ForwardAlertsJob>(j => j.WithIdentity(ForwardAlertsJob.Key));
+                quartz.AddTrigger(trigger => trigger.ForJob(ForwardAlertsJob.Key).WithIdentity(ForwardAlertsJob.Key.Name, CollectJob.Group)
+                    .StartNow()
+                    .WithSimpleSchedule(schedule => schedule.WithInterval(defaultInterval).RepeatForever()
+                        .WithMisfireInstruction(SimpleTriggerMisfireInstruction.NextWithRemainingCount)));
+            }
             foreach (var (name, interval) in sources.DistinctBy(s => s.Name))
             {
                 var job = new JobKey(name, CollectJob.Group);

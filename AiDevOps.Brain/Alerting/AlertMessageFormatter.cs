@@ -20,7 +20,7 @@ public static class AlertMessageFormatter
         var text = new StringBuilder();
         if (notification.Status == NotificationStatus.Firing)
         {
-            text.Append("🔴 <b>").Append(Escape(Title(anomaly.Kind))).Append("</b>\n");
+            text.Append("🔴 <b>").Append(Escape(Title(anomaly))).Append("</b>\n");
             text.Append("<code>").Append(Escape(anomaly.Series.Selector())).Append("</code>\n");
             text.Append("Since ").Append(Escape(Time(anomaly.OpenedAt))).Append('\n');
             if (!string.IsNullOrWhiteSpace(anomaly.Summary))
@@ -31,7 +31,7 @@ public static class AlertMessageFormatter
         }
         else
         {
-            text.Append("✅ <b>Resolved: ").Append(Escape(Title(anomaly.Kind).ToLowerInvariant())).Append("</b>\n");
+            text.Append("✅ <b>Resolved: ").Append(Escape(Title(anomaly))).Append("</b>\n");
             text.Append("<code>").Append(Escape(anomaly.Series.Selector())).Append("</code>\n");
             var resolvedAt = anomaly.ResolvedAt ?? anomaly.OpenedAt;
             text.Append("After ").Append(Duration(resolvedAt - anomaly.OpenedAt))
@@ -41,10 +41,11 @@ public static class AlertMessageFormatter
         return html.Length <= MaxLength ? html : html[..MaxLength];
     }
 
-    public static string Title(string kind) => kind switch
+    public static string Title(Anomaly anomaly) => anomaly.Kind switch
     {
         AnomalyKinds.TargetDown => "Target down",
-        _ => "Anomaly: " + kind.Replace('_', ' '),
+        PrometheusAlertTracker.Kind => "Alert " + anomaly.Series.Labels.GetValueOrDefault(PrometheusAlertTracker.AlertName, "?"),
+        var kind => "Anomaly: " + kind.Replace('_', ' '),
     };
 
     /// <summary>Telegram's HTML mode knows only these four entities.</summary>

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Diagnostics.Metrics;
 using System.Threading.Channels;
 using AiDevOps.Brain.Ingest;
 using AiDevOps.Brain.Storage;
@@ -7,71 +5,66 @@ using AiDevOps.Brain.Storage;
 namespace AiDevOps.Brain.Detection;
 
 /// <summary>
-/// Runs every stored batch through the detectors, records anomalies and hands their changes to alerting at once:
-/// a state change never waits for anything but its own write.
+/// Runs every stored batch through the detectors and records what changes; resolves Prometheus alerts whose
+/// <c>endsAt</c> passed without a re-send. Open anomalies are taken back at start, so a restarted Brain still
+/// resolves them.
 /// </summary>
 public sealed partial class DetectionService(
     ChannelReader<IngestedBatch> batches,
-    ChannelWriter<AnomalyChange> changes,
+    AnomalyRecorder recorder,
+    PrometheusAlertTracker alerts,
     AnomalyStore anomalies,
     TableInitializer tables,
     ApiKeyAuthenticator agents,
+    TimeProvider clock,
     ILogger<DetectionService> logger) : BackgroundService
 {
-    public const string TelemetryName = "AiDevOps.Brain.Detection";
-    private static readonly ActivitySource Activities = new(TelemetryName);
-    private static readonly Meter Meter = new(TelemetryName);
-    private static readonly Counter<long> Changes = Meter.CreateCounter<long>(
-        "aidevops.brain.anomaly.changes", description: "Anomalies opened and resolved.");
-
+    private static readonly TimeSpan AlertExpiryCheck = TimeSpan.FromSeconds(5);
     private readonly UpDetector _up = new();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await tables.Ready.WaitAsync(stoppingToken);
         await RestoreOpenAnomaliesAsync(stoppingToken);
+        await Task.WhenAll(DetectAsync(stoppingToken), ExpireAlertsAsync(stoppingToken));
+    }
 
-        await foreach (var batch in batches.ReadAllAsync(stoppingToken))
+    private async Task DetectAsync(CancellationToken ct)
+    {
+        await foreach (var batch in batches.ReadAllAsync(ct))
         {
             foreach (var (series, samples) in batch.Series)
             {
-                if (_up.Evaluate(series, samples) is not { } change)
-                    continue;
-                using var activity = Activities.StartActivity("anomaly " + (change is AnomalyOpened ? "opened" : "resolved"));
-                activity?.SetTag("aidevops.series", series.Selector());
-                try
-                {
-                    await (change is AnomalyResolved
-                        ? anomalies.ResolveAsync(change.Anomaly, stoppingToken)
-                        : anomalies.SaveAsync(change.Anomaly, stoppingToken));
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    // Alerting still goes ahead: a page that is not stored beats a stored page nobody gets.
-                    LogStoreFailed(e, change.Anomaly.Id);
-                }
-                Changes.Add(1, new KeyValuePair<string, object?>("change", change is AnomalyOpened ? "opened" : "resolved"));
-                LogChange(change is AnomalyOpened ? "opened" : "resolved", change.Anomaly.Kind, series.Selector());
-                await changes.WriteAsync(change, stoppingToken);
+                if (_up.Evaluate(series, samples) is { } change)
+                    await recorder.RecordAsync(change, ct);
             }
+        }
+    }
+
+    private async Task ExpireAlertsAsync(CancellationToken ct)
+    {
+        using var timer = new PeriodicTimer(AlertExpiryCheck, clock);
+        while (await timer.WaitForNextTickAsync(ct))
+        {
+            foreach (var change in alerts.Expire(clock.GetUtcNow()))
+                await recorder.RecordAsync(change, ct);
         }
     }
 
     private async Task RestoreOpenAnomaliesAsync(CancellationToken ct)
     {
+        var restored = 0;
         foreach (var tenant in agents.Agents.Select(a => a.Tenant).Distinct())
         {
             foreach (var open in await anomalies.ListAsync(tenant, open: true, limit: 100_000, ct))
+            {
                 _up.Restore(open);
+                alerts.Restore(open, clock.GetUtcNow());
+                restored++;
+            }
         }
-        LogRestored(_up.TrackedSeries);
+        LogRestored(restored);
     }
-
-    [LoggerMessage(LogLevel.Warning, "Anomaly {Kind} {Change} on {Series}")]
-    private partial void LogChange(string change, string kind, string series);
-
-    [LoggerMessage(LogLevel.Error, "Could not store anomaly {AnomalyId}")]
-    private partial void LogStoreFailed(Exception e, string anomalyId);
 
     [LoggerMessage(LogLevel.Information, "Detection resumed with {Open} open anomalies")]
     private partial void LogRestored(int open);

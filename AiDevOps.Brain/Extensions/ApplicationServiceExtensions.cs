@@ -109,6 +109,8 @@ public static partial class ApplicationServiceExtensions
         var changes = Channel.CreateUnbounded<AnomalyChange>(new UnboundedChannelOptions { SingleReader = true });
         builder.Services.AddSingleton(changes.Reader);
         builder.Services.AddSingleton(changes.Writer);
+        builder.Services.AddSingleton<AnomalyRecorder>();
+        builder.Services.AddSingleton<PrometheusAlertTracker>();
         builder.Services.AddHostedService<DetectionService>();
     }
 

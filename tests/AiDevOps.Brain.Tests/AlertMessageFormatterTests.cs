@@ -27,7 +27,7 @@ public class AlertMessageFormatterTests
     public void Resolved_says_how_long_it_lasted()
     {
         var html = AlertMessageFormatter.ToTelegramHtml(new Notification(NotificationStatus.Resolved, Down with { ResolvedAt = Down.OpenedAt.AddSeconds(95) }));
-        Assert.StartsWith("✅ <b>Resolved: target down</b>", html, StringComparison.Ordinal);
+        Assert.StartsWith("✅ <b>Resolved: Target down</b>", html, StringComparison.Ordinal);
         Assert.Contains("After 1m 35s", html, StringComparison.Ordinal);
     }
 

@@ -90,6 +90,14 @@ public sealed class AgentBrainHarness : IAsyncDisposable
         return samples;
     }
 
+    /// <summary>A Brain read API answer, with the agent's key.</summary>
+    public async Task<JsonElement> BrainGetAsync(string path)
+    {
+        using var http = new HttpClient { BaseAddress = Brain.BaseUrl };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AgentKey);
+        return await http.GetFromJsonAsync<JsonElement>(path);
+    }
+
     /// <summary>Names of the series of a metric the Brain holds, as label sets.</summary>
     public async Task<IReadOnlyList<Dictionary<string, string>>> StoredSeriesAsync(string metric)
     {

@@ -28,13 +28,28 @@ public sealed class PrometheusInteropTests : IAsyncLifetime
             ["Agent__Scrape__Targets__0__Url"] = $"http://127.0.0.1:{_nodeExporterPort}/metrics",
             ["Agent__Scrape__Targets__0__Job"] = "node-direct",
             ["Agent__Receiver__MaxBodyBytes"] = "65536",
+            ["Agent__Prometheus__Url"] = $"http://127.0.0.1:{_prometheusPort}",
         });
 
         Directory.CreateDirectory(_prometheusFolder);
         var config = Path.Combine(_prometheusFolder, "prometheus.yml");
+        var rules = Path.Combine(_prometheusFolder, "rules.yml");
+        await File.WriteAllTextAsync(rules, """
+            groups:
+              - name: functional
+                interval: 1s
+                rules:
+                  - alert: AlwaysFiring
+                    expr: vector(1)
+                    labels:
+                      severity: page
+                    annotations:
+                      summary: Fires for the functional test.
+            """);
         await File.WriteAllTextAsync(config, $"""
             global:
               scrape_interval: 2s
+            rule_files: ['{rules}']
             scrape_configs:
               - job_name: node
                 static_configs:
@@ -79,6 +94,25 @@ public sealed class PrometheusInteropTests : IAsyncLifetime
         var cpu = await _harness.StoredSeriesAsync("node_cpu_seconds_total");
         Assert.Contains(cpu, l => l["job"] == "node");
         Assert.Contains(cpu, l => l["job"] == "node-direct");
+    }
+
+    [Fact]
+    public async Task Prometheus_firing_alerts_are_forwarded_to_the_brain_as_anomalies()
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            var anomalies = await _harness.BrainGetAsync("/api/anomalies?state=open");
+            if (anomalies.EnumerateArray().FirstOrDefault(a => a.GetProperty("kind").GetString() == "prometheus_alert") is { ValueKind: System.Text.Json.JsonValueKind.Object } alert)
+            {
+                Assert.Equal("AlwaysFiring", alert.GetProperty("labels").GetProperty("alertname").GetString());
+                Assert.Equal("page", alert.GetProperty("labels").GetProperty("severity").GetString());
+                Assert.Contains("Fires for the functional test.", alert.GetProperty("summary").GetString(), StringComparison.Ordinal);
+                return;
+            }
+            await Task.Delay(500);
+        }
+        Assert.Fail("No forwarded Prometheus alert reached the Brain\n" + _harness.Logs);
     }
 
     [Fact]

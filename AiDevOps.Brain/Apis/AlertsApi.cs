@@ -1,0 +1,55 @@
+using System.Security.Claims;
+using AiDevOps.Brain.Detection;
+using AiDevOps.Brain.Ingest;
+using AiDevOps.Contracts;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace AiDevOps.Brain.Apis;
+
+/// <summary>
+/// Alertmanager's alert-receiving API, so Prometheus (<c>alerting.alertmanagers</c>) and the Agent can hand their
+/// firing alerts to the Brain, which summarises and routes them like its own anomalies.
+/// </summary>
+public static class AlertsApi
+{
+    private const int MaxAlerts = 10_000;
+
+    public static IEndpointRouteBuilder MapAlertsApi(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/v2/alerts", PostAsync)
+            .RequireAuthorization()
+            .WithSummary("Alertmanager API v2: firing alerts (re-sent while they fire; endsAt in the past resolves).");
+        return app;
+    }
+
+    public static async Task<Results<Ok, ValidationProblem>> PostAsync(
+        IReadOnlyList<PostableAlert>? alerts, ClaimsPrincipal user, PrometheusAlertTracker tracker, AnomalyRecorder recorder,
+        TimeProvider clock, CancellationToken ct)
+    {
+        if (Validate(alerts) is { Count: > 0 } errors)
+            return TypedResults.ValidationProblem(errors, title: "The alerts are invalid; none was taken.");
+        foreach (var change in tracker.Observe(user.Agent().Tenant, alerts!, clock.GetUtcNow()))
+            await recorder.RecordAsync(change, ct);
+        return TypedResults.Ok();
+    }
+
+    private static Dictionary<string, string[]> Validate(IReadOnlyList<PostableAlert>? alerts)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (alerts is null)
+            errors["body"] = ["The body must be a JSON array of alerts."];
+        else if (alerts.Count > MaxAlerts)
+            errors["body"] = [$"At most {MaxAlerts} alerts are taken at once."];
+        else
+        {
+            for (var i = 0; i < alerts.Count && errors.Count < 20; i++)
+            {
+                if (alerts[i]?.Labels is not { } labels || !labels.TryGetValue(PrometheusAlertTracker.AlertName, out var name) || name.Length == 0)
+                    errors[$"[{i}].labels"] = ["An alert needs labels, among them alertname."];
+                else if (labels.Keys.FirstOrDefault(k => !IngestValidator.IsLabelName(k)) is { } bad)
+                    errors[$"[{i}].labels"] = [$"The label name '{bad}' must match [a-zA-Z_][a-zA-Z0-9_]*."];
+            }
+        }
+        return errors;
+    }
+}
