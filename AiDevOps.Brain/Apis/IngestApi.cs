@@ -16,9 +16,6 @@ namespace AiDevOps.Brain.Apis;
 /// </summary>
 public static class IngestApi
 {
-    /// <summary>A remote_write body may grow this much when decompressed; snappy rarely reaches 5×.</summary>
-    private const int MaxDecompressionRatio = 16;
-
     public sealed record IngestServices(
         HttpContext Context, IngestService Ingest, TableInitializer Tables, IOptions<IngestOptions> Options, TimeProvider Clock);
 
@@ -57,46 +54,27 @@ public static class IngestApi
     public static async Task<Results<Ok<IngestResponse>, ValidationProblem, ProblemHttpResult>> RemoteWriteAsync(
         [AsParameters] IngestServices services, CancellationToken ct)
     {
-        var request = services.Context.Request;
-        var isProtobuf = request.ContentType?.StartsWith(RemoteWriteCodec.ContentType, StringComparison.OrdinalIgnoreCase) == true;
-        if (Refuse(services, isProtobuf, $"{RemoteWriteCodec.ContentType} (snappy-compressed)") is { } refused)
-            return refused;
-
-        var limits = services.Options.Value;
-        byte[] body;
-        try
-        {
-            using var buffer = new MemoryStream();
-            await request.Body.CopyToAsync(buffer, ct);
-            body = buffer.ToArray();
-        }
-        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
-        {
-            return TooLarge(limits);
-        }
-
-        IReadOnlyList<SeriesSamples> series;
-        try
-        {
-            series = RemoteWriteCodec.Decode(body, (int)Math.Min(int.MaxValue, limits.MaxBodyBytes * MaxDecompressionRatio));
-        }
-        catch (InvalidDataException e)
-        {
-            return TypedResults.Problem(e.Message, statusCode: StatusCodes.Status400BadRequest);
-        }
-        return await AcceptAsync(services, new IngestRequest(series), ct);
+        if (NotReady(services) is { } notReady)
+            return notReady;
+        var body = await RemoteWriteHttp.ReadAsync(services.Context, services.Options.Value.MaxBodyBytes, "Ingest:MaxBodyBytes", ct);
+        return body.Problem ?? await AcceptAsync(services, new IngestRequest(body.Series), ct);
     }
 
-    /// <summary>What both forms check before reading: storage ready, the right content type, the size limit.</summary>
+    private static ProblemHttpResult? NotReady(IngestServices services)
+    {
+        if (services.Tables.Ready.IsCompletedSuccessfully)
+            return null;
+        services.Context.Response.Headers.RetryAfter = "5";
+        return TypedResults.Problem("Storage is not ready yet; retry shortly.", statusCode: StatusCodes.Status503ServiceUnavailable);
+    }
+
+    /// <summary>What the JSON form checks before reading: storage ready, the right content type, the size limit.</summary>
     private static ProblemHttpResult? Refuse(IngestServices services, bool isExpectedType, string expectedType)
     {
         var context = services.Context;
         var limits = services.Options.Value;
-        if (!services.Tables.Ready.IsCompletedSuccessfully)
-        {
-            context.Response.Headers.RetryAfter = "5";
-            return TypedResults.Problem("Storage is not ready yet; retry shortly.", statusCode: StatusCodes.Status503ServiceUnavailable);
-        }
+        if (NotReady(services) is { } notReady)
+            return notReady;
         if (!isExpectedType)
             return TypedResults.Problem($"The body must be {expectedType}.", statusCode: StatusCodes.Status415UnsupportedMediaType);
         if (context.Request.ContentLength > limits.MaxBodyBytes)

@@ -24,7 +24,7 @@ public sealed class TargetDownAlertTests(PlatformFixture platform) : IClassFixtu
         var stopped = await commands.ExecuteCommandAsync("node-exporter", KnownResourceCommands.StopCommand).WaitAsync(AlertTimeout);
         Assert.True(stopped.Success, stopped.Message);
 
-        var firing = await WithLogsOnFailure(platform.Telegram.WaitForMessageAsync(m => m.Text.Contains("Target down", StringComparison.Ordinal), AlertTimeout));
+        var firing = await WithLogsOnFailure(platform.Telegram.WaitForMessageAsync(m => m.Text.StartsWith("🔴 <b>Target down", StringComparison.Ordinal), AlertTimeout));
         Assert.Equal(PlatformFixture.ChatId, firing.ChatId);
         Assert.Equal("HTML", firing.ParseMode, ignoreCase: true);
         Assert.Contains(instance, firing.Text, StringComparison.Ordinal);
@@ -37,7 +37,7 @@ public sealed class TargetDownAlertTests(PlatformFixture platform) : IClassFixtu
         Assert.True(started.Success, started.Message);
         var resolved = await WithLogsOnFailure(platform.Telegram.WaitForMessageAsync(m => m.Text.Contains("Resolved", StringComparison.Ordinal), AlertTimeout));
         Assert.Contains(instance, resolved.Text, StringComparison.Ordinal);
-        Assert.Single(platform.Telegram.Messages, m => m.Text.Contains("Target down", StringComparison.Ordinal));
+        Assert.Single(platform.Telegram.Messages, m => m.Text.StartsWith("🔴 <b>Target down", StringComparison.Ordinal));
 
         using var brain = BrainClient();
         var anomalies = await brain.GetFromJsonAsync<JsonElement>("/api/anomalies?state=resolved");
