@@ -6,14 +6,17 @@ namespace AiDevOps.Agent.Collection;
 
 /// <summary>
 /// Parses the Prometheus text exposition format (version 0.0.4): <c>name{label="value",…} value [timestamp_ms]</c>
-/// per line, <c>#</c> lines are comments. Lines that do not parse are skipped and counted, as one bad line must not
+/// per line, <c>#</c> lines are comments; and OpenMetrics, whose timestamps are seconds and whose sample lines may
+/// end in an exemplar (<c># {trace_id="…"} 1.0</c>), which is dropped. Lines that do not parse are skipped and counted, as one bad line must not
 /// lose a whole scrape.
 /// </summary>
 public static class ExpositionParser
 {
     public sealed record Result(IReadOnlyList<SeriesSamples> Series, int SkippedLines);
 
-    public static Result Parse(string text, long defaultTimestamp, IReadOnlyDictionary<string, string> targetLabels)
+    public const string OpenMetricsContentType = "application/openmetrics-text";
+
+    public static Result Parse(string text, long defaultTimestamp, IReadOnlyDictionary<string, string> targetLabels, bool openMetrics = false)
     {
         var series = new List<SeriesSamples>();
         var skipped = 0;
@@ -22,7 +25,10 @@ public static class ExpositionParser
             var line = raw.TrimEnd('\r').Trim();
             if (line.Length == 0 || line[0] == '#')
                 continue;
-            if (TryParseLine(line, defaultTimestamp, out var labels, out var sample))
+            // An exemplar follows the value; label values (inside the braces) may hold " # " themselves.
+            if (openMetrics && line.IndexOf(" # ", Math.Max(0, line.IndexOf('}', StringComparison.Ordinal)), StringComparison.Ordinal) is var exemplar and > 0)
+                line = line[..exemplar];
+            if (TryParseLine(line, defaultTimestamp, openMetrics, out var labels, out var sample))
             {
                 foreach (var (name, value) in targetLabels)
                 {
@@ -49,7 +55,7 @@ public static class ExpositionParser
         _ => double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture),
     };
 
-    private static bool TryParseLine(string line, long defaultTimestamp, out Dictionary<string, string> labels, out SamplePoint sample)
+    private static bool TryParseLine(string line, long defaultTimestamp, bool secondsTimestamps, out Dictionary<string, string> labels, out SamplePoint sample)
     {
         labels = new Dictionary<string, string>(StringComparer.Ordinal);
         sample = default!;
@@ -69,7 +75,9 @@ public static class ExpositionParser
         try
         {
             var value = ParseValue(rest[0]);
-            var timestamp = rest.Length == 2 ? long.Parse(rest[1], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture) : defaultTimestamp;
+            var timestamp = rest.Length < 2 ? defaultTimestamp
+                : secondsTimestamps ? (long)Math.Round(double.Parse(rest[1], NumberStyles.Float, CultureInfo.InvariantCulture) * 1000)
+                : long.Parse(rest[1], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
             sample = new SamplePoint(timestamp, value);
             return true;
         }

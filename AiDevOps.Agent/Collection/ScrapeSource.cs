@@ -33,11 +33,12 @@ public sealed partial class ScrapeSource(
             using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(ct);
             timeoutSource.CancelAfter(timeout);
             using var request = new HttpRequestMessage(HttpMethod.Get, url);
-            request.Headers.Accept.ParseAdd("text/plain;version=0.0.4;q=1,*/*;q=0.1");
+            request.Headers.Accept.ParseAdd("application/openmetrics-text;version=1.0.0;q=0.5,text/plain;version=0.0.4;q=1,*/*;q=0.1");
             using var response = await http.SendAsync(request, timeoutSource.Token);
             response.EnsureSuccessStatusCode();
             var text = await response.Content.ReadAsStringAsync(timeoutSource.Token);
-            var parsed = ExpositionParser.Parse(text, timestamp, targetLabels);
+            var openMetrics = response.Content.Headers.ContentType?.MediaType == ExpositionParser.OpenMetricsContentType;
+            var parsed = ExpositionParser.Parse(text, timestamp, targetLabels, openMetrics);
             series.AddRange(parsed.Series);
             if (parsed.SkippedLines > 0)
                 LogSkipped(target.Url, parsed.SkippedLines);

@@ -40,6 +40,22 @@ public class ExpositionParserTests
         Assert.Equal("localhost:5180", labels["instance"]);
     }
 
+    [Fact]
+    public void Reads_OpenMetrics_seconds_timestamps_and_drops_exemplars()
+    {
+        const string text = """
+            # TYPE requests counter
+            requests_total{path="/"} 12 1700000000.250 # {trace_id="abc"} 1.0 1700000000.1
+            requests_created{path="/"} 1699999000
+            # EOF
+            """;
+        var result = ExpositionParser.Parse(text, 42, Target, openMetrics: true);
+
+        Assert.Equal(0, result.SkippedLines);
+        Assert.Equal((1700000000250L, 12.0), (result.Series[0].Samples[0].Timestamp, result.Series[0].Samples[0].Value));
+        Assert.Equal(42, result.Series[1].Samples[0].Timestamp);
+    }
+
     [Theory]
     [InlineData("no_value")]
     [InlineData("1starts_with_digit 1")]

@@ -94,6 +94,12 @@ public sealed class PrometheusInteropTests : IAsyncLifetime
         var cpu = await _harness.StoredSeriesAsync("node_cpu_seconds_total");
         Assert.Contains(cpu, l => l["job"] == "node");
         Assert.Contains(cpu, l => l["job"] == "node-direct");
+
+        // The agent's own telemetry, where a Prometheus would scrape it.
+        using var http = new HttpClient();
+        var metrics = await http.GetStringAsync($"http://127.0.0.1:{_harness.AgentPort}/metrics");
+        foreach (var name in new[] { "aidevops_agent_samples_collected", "aidevops_agent_samples_sent", "aidevops_agent_queue_bytes", "aidevops_agent_last_success" })
+            Assert.Contains(name, metrics, StringComparison.Ordinal);
     }
 
     [Fact]
