@@ -1,0 +1,64 @@
+namespace AiDevOps.Detection;
+
+/// <summary>
+/// One configuration for every series. Counts are in samples, so the same numbers hold at any scrape interval;
+/// only the seasonal profile and exhaustion horizons use the sample timestamps.
+/// </summary>
+public sealed record DetectionOptions
+{
+    /// <summary>Samples in the robust level window (median/MAD).</summary>
+    public int LevelWindow { get; init; } = 64;
+
+    public double EwmaAlpha { get; init; } = 0.02;
+
+    public int SeasonalBucketsPerDay { get; init; } = 24;
+
+    public double LevelShiftAlpha { get; init; } = 0.01;
+
+    /// <summary>CUSUM allowance k and decision interval h, in typical deviations.</summary>
+    public double LevelShiftSlack { get; init; } = 0.5;
+
+    public double LevelShiftInterval { get; init; } = 8;
+
+    public double RateOfChangeAlpha { get; init; } = 0.02;
+
+    /// <summary>
+    /// Samples over which a detector's record surprise decays (e-folding): a surprise is scored against the largest
+    /// of roughly the last ten days at a 5-minute interval.
+    /// </summary>
+    public int CalibrationWindow { get; init; } = 3000;
+
+    /// <summary>Learnt readings a detector needs before it may score: its record must mean something first.</summary>
+    public int WarmUpSamples { get; init; } = 60;
+
+    /// <summary>
+    /// Scores are half the surprise-to-record ratio: 0.5 equals the recent record, 1 is twice it (in log surprise).
+    /// </summary>
+    public double OpenScore { get; init; } = 0.6;
+
+    public double CloseScore { get; init; } = 0.4;
+
+    /// <summary>Consecutive samples at or above <see cref="OpenScore"/> before an anomaly opens: one blip is not an incident.</summary>
+    public int MinOpenSamples { get; init; } = 2;
+
+    /// <summary>
+    /// A score this high opens at once: a sample far beyond every recent record is an incident even alone (a latency
+    /// spike of 100×), where a mere blip above the open score is not.
+    /// </summary>
+    public double DecisiveScore { get; init; } = 0.7;
+
+    /// <summary>Consecutive samples below <see cref="CloseScore"/> before an anomaly closes, so it does not flap.</summary>
+    public int MinCloseSamples { get; init; } = 1;
+
+    /// <summary>Samples in the exponentially weighted trend window used for forecasts.</summary>
+    public int TrendSamples { get; init; } = 288;
+
+    /// <summary>Set for saturating resources only (free disk, available memory): enables predicted anomalies.</summary>
+    public ExhaustionOptions? Exhaustion { get; init; }
+}
+
+/// <summary>
+/// A resource that runs out when the series reaches <paramref name="Limit"/> (0 for "available", 1 for a used
+/// ratio); a predicted anomaly opens when that is expected within <paramref name="Horizon"/>.
+/// </summary>
+public sealed record ExhaustionOptions(double Limit, TimeSpan Horizon);
