@@ -50,9 +50,8 @@ internal sealed class DetectorEnsemble
     public DetectorKind KindAt(int index) => _detectors[index].Kind;
 
     /// <summary>Returns the ratio of the most surprised detector; 0 while every detector is still learning.</summary>
-    public double Observe(in Sample sample, out int top)
+    public double Observe(in Sample sample)
     {
-        top = -1;
         var strongest = 0.0;
         for (var i = 0; i < _detectors.Length; i++)
         {
@@ -69,11 +68,7 @@ internal sealed class DetectorEnsemble
             if (_learnt[i] >= _warmUp)
             {
                 Ratios[i] = surprise / Math.Max(_record[i], MinRecord);
-                if (Ratios[i] > strongest)
-                {
-                    strongest = Ratios[i];
-                    top = i;
-                }
+                strongest = Math.Max(strongest, Ratios[i]);
             }
             else
             {

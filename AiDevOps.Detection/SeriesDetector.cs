@@ -1,3 +1,4 @@
+using AiDevOps.Detection.Detectors;
 using AiDevOps.Detection.Forecasting;
 using AiDevOps.Detection.Snapshots;
 
@@ -33,22 +34,23 @@ public sealed class SeriesDetector
     {
         if (!sample.IsFinite)
         {
-            // A gap says nothing about the level; absence is the staleness detector's business, not a score.
+            // A gap says nothing about the level, so it neither scores nor teaches; absence of data is judged where
+            // the Brain watches `up`, not here.
             return new Assessment(0, _anomaly.IsOpen, null, false, _prediction.IsOpen, null, false, null);
         }
 
-        var score = ScoreOf(_ensemble.Observe(sample, out _));
+        var score = ScoreOf(_ensemble.Observe(sample));
         _trend.Observe(sample);
 
         var change = _anomaly.Step(score);
         var opened = change == GateChange.Opened
-            ? new Anomaly(AnomalyKind.Detected, sample.Timestamp, score, Evidence(sample.Value))
+            ? new Anomaly(AnomalyKind.Detected, sample.Timestamp, score, EvidenceFor(sample.Value))
             : null;
 
         var exhaustion = _options.Exhaustion is { } limit ? _trend.Exhaustion(limit.Limit) : null;
         var predictionChange = _prediction.Step(PredictionScore(exhaustion));
         var predicted = predictionChange == GateChange.Opened
-            ? new Anomaly(AnomalyKind.Predicted, sample.Timestamp, 1, [PredictionEvidence(exhaustion!.Value, sample.Value)], exhaustion)
+            ? new Anomaly(AnomalyKind.Predicted, sample.Timestamp, 1, [PredictionEvidence(sample.Value)], exhaustion)
             : null;
 
         return new Assessment(
@@ -69,12 +71,13 @@ public sealed class SeriesDetector
         {
             if (sample.IsFinite)
             {
-                _ensemble.Observe(sample, out _);
+                _ensemble.Observe(sample);
                 _trend.Observe(sample);
             }
         }
     }
 
+    /// <summary>The trend's value one <paramref name="horizon"/> ahead of the last sample; NaN until it has enough samples.</summary>
     public Forecast Forecast(TimeSpan horizon) => _trend.Forecast(horizon);
 
     public byte[] Snapshot()
@@ -113,7 +116,7 @@ public sealed class SeriesDetector
     /// <summary>Maps a surprise-to-record ratio onto [0, 1]: 0.5 at the record, 1 at twice it.</summary>
     private static double ScoreOf(double ratio) => Math.Clamp(ratio / 2, 0, 1);
 
-    private Evidence[] Evidence(double actual)
+    private Evidence[] EvidenceFor(double actual)
     {
         var evidence = new List<Evidence>(_ensemble.Length);
         for (var i = 0; i < _ensemble.Length; i++)
@@ -145,6 +148,7 @@ public sealed class SeriesDetector
             : 0;
     }
 
-    private static Evidence PredictionEvidence(Exhaustion exhaustion, double actual) =>
-        new(Detectors.DetectorKind.Exhaustion, 1, exhaustion.Limit, actual);
+    /// <summary>What the trend expects one horizon ahead, against the value now.</summary>
+    private Evidence PredictionEvidence(double actual) =>
+        new(DetectorKind.Exhaustion, 1, _trend.Forecast(_options.Exhaustion!.Horizon).Expected, actual);
 }

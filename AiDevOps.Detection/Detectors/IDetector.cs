@@ -9,6 +9,8 @@ public enum DetectorKind
     Seasonal,
     LevelShift,
     RateOfChange,
+
+    /// <summary>Not an ensemble member: the trend forecast behind a predicted anomaly.</summary>
     Exhaustion,
 }
 
