@@ -22,6 +22,21 @@ public sealed record DetectionOptions
 
     public double RateOfChangeAlpha { get; init; } = 0.02;
 
+    /// <summary>Samples over which the long-run range relaxes towards the mean (e-folding), see <c>RangeDetector</c>.</summary>
+    public int RangeForgetting { get; init; } = 50_000;
+
+    /// <summary>
+    /// How far beyond the long-run range, as a fraction of its width, a sample must lie to count as much as another
+    /// detector's record (score 0.5); twice as far scores 1.
+    /// </summary>
+    public double RangeRecord { get; init; } = 0.045;
+
+    /// <summary>
+    /// The excess that counts as a record is never less than this many typical sample-to-sample steps, so in plain
+    /// noise a new extreme must clear the old one by more than the noise itself.
+    /// </summary>
+    public double RangeNoise { get; init; } = 0.5;
+
     /// <summary>
     /// Samples over which a detector's record surprise decays (e-folding): a surprise is scored against the largest
     /// of roughly the last ten days at a 5-minute interval.

@@ -21,6 +21,7 @@ internal sealed class DetectorEnsemble
     private readonly int[] _learnt;
     private readonly double _decay;
     private readonly int _warmUp;
+    private readonly double _rangeRecord;
 
     public DetectorEnsemble(DetectionOptions options)
     {
@@ -31,7 +32,9 @@ internal sealed class DetectorEnsemble
             new SeasonalDetector(options.SeasonalBucketsPerDay),
             new LevelShiftDetector(options.LevelShiftAlpha, options.LevelShiftSlack, options.LevelShiftInterval),
             new RateOfChangeDetector(options.RateOfChangeAlpha),
+            new RangeDetector(options.RangeForgetting, options.WarmUpSamples, options.RangeNoise / options.RangeRecord),
         ];
+        _rangeRecord = options.RangeRecord;
         _record = new double[_detectors.Length];
         _learnt = new int[_detectors.Length];
         Readings = new DetectorReading[_detectors.Length];
@@ -60,6 +63,14 @@ internal sealed class DetectorEnsemble
             Ratios[i] = 0;
             if (!reading.IsLearnt)
             {
+                continue;
+            }
+
+            if (_detectors[i].Kind == DetectorKind.Range)
+            {
+                // Already on an absolute scale, and rare by nature: it needs no record of its own.
+                Ratios[i] = reading.Surprise / _rangeRecord;
+                strongest = Math.Max(strongest, Ratios[i]);
                 continue;
             }
 

@@ -11,7 +11,7 @@ namespace AiDevOps.Detection;
 /// </summary>
 public sealed class SeriesDetector
 {
-    private const int SnapshotVersion = 1;
+    private const int SnapshotVersion = 2;
 
     private readonly DetectionOptions _options;
     private readonly DetectorEnsemble _ensemble;

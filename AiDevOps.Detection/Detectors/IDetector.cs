@@ -10,6 +10,9 @@ public enum DetectorKind
     LevelShift,
     RateOfChange,
 
+    /// <summary>A value beyond the series' long-run range (<see cref="RangeDetector"/>).</summary>
+    Range,
+
     /// <summary>Not an ensemble member: the trend forecast behind a predicted anomaly.</summary>
     Exhaustion,
 }

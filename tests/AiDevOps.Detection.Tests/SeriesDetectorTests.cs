@@ -196,4 +196,23 @@ public class SeriesDetectorTests
             Assert.Equal(b.Score, a.Score);
         }
     }
+
+    [Fact]
+    public void A_spiky_series_alarms_on_a_spike_beyond_its_range_but_not_on_its_usual_spikes()
+    {
+        var signals = new Signals(10);
+        var detector = new SeriesDetector(new DetectionOptions());
+        Signals.Observe(detector, Enumerable.Range(0, 3000).Select(i => new Sample(Signals.At(i), (i % 100 == 50 ? 120 : 100) + signals.Gaussian())));
+
+        var usual = detector.Observe(new Sample(Signals.At(3000), 120 + signals.Gaussian()));
+        Signals.Observe(detector, signals.Noise(3001, 50));
+        var beyond = detector.Observe(new Sample(Signals.At(3051), 160));
+
+        Assert.True(usual.Score < new DetectionOptions().OpenScore, $"a usual spike scored {usual.Score}");
+        Assert.False(usual.IsAnomalous);
+        var opened = beyond.Opened;
+        Assert.NotNull(opened);
+        Assert.Equal(DetectorKind.Range, opened.Evidence[0].Detector);
+        Assert.InRange(opened.Evidence[0].Expected, 118, 125);
+    }
 }
