@@ -47,11 +47,12 @@ public sealed record DetectionOptions
     public int WarmUpSamples { get; init; } = 60;
 
     /// <summary>
-    /// Scores are half the surprise-to-record ratio: 0.5 equals the recent record, 1 is twice it (in log surprise).
+    /// Scores are half the surprise-to-record ratio: 0.5 equals the recent record, 1 is twice it (in √surprise, so
+    /// four times the record surprise).
     /// </summary>
-    public double OpenScore { get; init; } = 0.6;
+    public double OpenScore { get; init; } = 0.65;
 
-    public double CloseScore { get; init; } = 0.4;
+    public double CloseScore { get; init; } = 0.45;
 
     /// <summary>Consecutive samples at or above <see cref="OpenScore"/> before an anomaly opens: one blip is not an incident.</summary>
     public int MinOpenSamples { get; init; } = 2;
@@ -60,7 +61,7 @@ public sealed record DetectionOptions
     /// A score this high opens at once: a sample far beyond every recent record is an incident even alone (a latency
     /// spike of 100×), where a mere blip above the open score is not.
     /// </summary>
-    public double DecisiveScore { get; init; } = 0.7;
+    public double DecisiveScore { get; init; } = 0.75;
 
     /// <summary>Consecutive samples below <see cref="CloseScore"/> before an anomaly closes, so it does not flap.</summary>
     public int MinCloseSamples { get; init; } = 1;

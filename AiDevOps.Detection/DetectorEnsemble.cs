@@ -4,17 +4,18 @@ using AiDevOps.Detection.Snapshots;
 namespace AiDevOps.Detection;
 
 /// <summary>
-/// Runs every detector on a sample and calibrates each one against its own record: the ratio of log(1 + surprise)
-/// to the largest such value seen lately (a maximum that decays over <see cref="DetectionOptions.CalibrationWindow"/>
+/// Runs every detector on a sample and calibrates each one against its own record: the ratio of √surprise to the
+/// largest such value seen lately (a maximum that decays over <see cref="DetectionOptions.CalibrationWindow"/>
 /// samples). A ratio above 1 means "more surprising than anything in a long while". A detector that is always a
 /// little surprised by a series, such as the level detector on a seasonal one, is thereby discounted; detectors
 /// with different units become comparable; and after one outburst its own echoes score low. The ensemble follows
-/// its most surprised detector.
+/// its most surprised detector. The square root spreads large surprises less than a logarithm would, so a burst ten
+/// times the record stands clearly above one just past it; the range detector needs no record (see its ratio).
 /// </summary>
 internal sealed class DetectorEnsemble
 {
     /// <summary>A record below this is the noise of a near-constant series, not a scale.</summary>
-    private const double MinRecord = 0.05;
+    private const double MinRecord = 0.22;
 
     private readonly IDetector[] _detectors;
     private readonly double[] _record;
@@ -75,7 +76,7 @@ internal sealed class DetectorEnsemble
             }
 
             // Until a detector has set records for a while, its ratios are not comparable with the others'.
-            var surprise = Math.Log(1 + reading.Surprise);
+            var surprise = Math.Sqrt(reading.Surprise);
             if (_learnt[i] >= _warmUp)
             {
                 Ratios[i] = surprise / Math.Max(_record[i], MinRecord);

@@ -113,7 +113,7 @@ public sealed class SeriesDetector
         return detector;
     }
 
-    /// <summary>Maps a surprise-to-record ratio onto [0, 1]: 0.5 at the record, 1 at twice it.</summary>
+    /// <summary>Maps a surprise-to-record ratio onto [0, 1]: 0.5 at the record, 1 at twice it (in √surprise).</summary>
     private static double ScoreOf(double ratio) => Math.Clamp(ratio / 2, 0, 1);
 
     private Evidence[] EvidenceFor(double actual)
