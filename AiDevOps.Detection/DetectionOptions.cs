@@ -66,6 +66,12 @@ public sealed record DetectionOptions
     /// <summary>Consecutive samples below <see cref="CloseScore"/> before an anomaly closes, so it does not flap.</summary>
     public int MinCloseSamples { get; init; } = 1;
 
+    /// <summary>
+    /// Samples after a score peak during which lower scores are echoes of it and are reported below the close score:
+    /// the first sample of an incident carries its score, the detectors settling after it do not.
+    /// </summary>
+    public int EchoSamples { get; init; } = 60;
+
     /// <summary>Samples in the exponentially weighted trend window used for forecasts.</summary>
     public int TrendSamples { get; init; } = 288;
 

@@ -11,13 +11,15 @@ namespace AiDevOps.Detection;
 /// </summary>
 public sealed class SeriesDetector
 {
-    private const int SnapshotVersion = 2;
+    private const int SnapshotVersion = 3;
 
     private readonly DetectionOptions _options;
     private readonly DetectorEnsemble _ensemble;
     private readonly IncidentGate _anomaly;
     private readonly IncidentGate _prediction;
     private readonly TrendForecaster _trend;
+    private double _peak;
+    private int _peakAge = int.MaxValue;
 
     public SeriesDetector(DetectionOptions options)
     {
@@ -39,7 +41,7 @@ public sealed class SeriesDetector
             return new Assessment(0, _anomaly.IsOpen, null, false, _prediction.IsOpen, null, false, null);
         }
 
-        var score = ScoreOf(_ensemble.Observe(sample));
+        var score = WithoutEchoes(ScoreOf(_ensemble.Observe(sample)));
         _trend.Observe(sample);
 
         var change = _anomaly.Step(score);
@@ -88,6 +90,8 @@ public sealed class SeriesDetector
         _anomaly.Write(writer);
         _prediction.Write(writer);
         _trend.Write(writer);
+        writer.Write(_peak);
+        writer.Write(_peakAge);
         return writer.WrittenSpan.ToArray();
     }
 
@@ -105,12 +109,31 @@ public sealed class SeriesDetector
         detector._anomaly.Read(reader);
         detector._prediction.Read(reader);
         detector._trend.Read(reader);
+        detector._peak = reader.ReadDouble();
+        detector._peakAge = reader.ReadInt32();
         if (!reader.AtEnd)
         {
             throw new InvalidDataException("The detector snapshot was taken with other options.");
         }
 
         return detector;
+    }
+
+    /// <summary>
+    /// A score that does not top the highest of the last <see cref="DetectionOptions.EchoSamples"/> is an echo of that
+    /// peak (the detectors settling after it, the way back down from a spike) and is held below the close score.
+    /// </summary>
+    private double WithoutEchoes(double score)
+    {
+        if (_peakAge < _options.EchoSamples && score <= _peak)
+        {
+            _peakAge++;
+            return Math.Min(score, _options.CloseScore);
+        }
+
+        _peak = score;
+        _peakAge = 0;
+        return score;
     }
 
     /// <summary>Maps a surprise-to-record ratio onto [0, 1]: 0.5 at the record, 1 at twice it (in √surprise).</summary>

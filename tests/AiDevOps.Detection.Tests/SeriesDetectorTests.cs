@@ -215,4 +215,26 @@ public class SeriesDetectorTests
         Assert.Equal(DetectorKind.Range, opened.Evidence[0].Detector);
         Assert.InRange(opened.Evidence[0].Expected, 118, 125);
     }
+
+    [Fact]
+    public void An_incident_reports_its_score_once_and_stays_open_while_its_echoes_are_held_down()
+    {
+        List<Assessment> Plateau(DetectionOptions options)
+        {
+            var signals = new Signals(1);
+            var detector = new SeriesDetector(options);
+            Signals.Observe(detector, signals.Noise(0, History));
+            return Signals.Observe(detector, Enumerable.Range(History, 6).Select(i => new Sample(Signals.At(i), 130 + signals.Gaussian())));
+        }
+
+        var defaults = new DetectionOptions();
+        var held = Plateau(defaults);
+        var unheld = Plateau(defaults with { EchoSamples = 0 });
+
+        Assert.True(held[0].Score >= defaults.DecisiveScore, $"the first sample scored {held[0].Score}");
+        Assert.Equal(unheld[0].Score, held[0].Score);
+        Assert.All(held.Skip(1), a => Assert.True(a.Score <= defaults.CloseScore, $"an echo scored {a.Score}"));
+        Assert.Contains(unheld.Skip(1), a => a.Score > defaults.CloseScore + 0.1);
+        Assert.All(held, a => Assert.True(a.IsAnomalous));
+    }
 }
