@@ -15,10 +15,13 @@ public sealed record DetectionOptions
 
     public double LevelShiftAlpha { get; init; } = 0.01;
 
-    /// <summary>CUSUM allowance k and decision interval h, in typical deviations.</summary>
-    public double LevelShiftSlack { get; init; } = 0.5;
+    /// <summary>
+    /// CUSUM allowance k and decision interval h, in typical deviations: tuned for shifts of about 2σ (k = δ/2). The
+    /// textbook 1σ setting (k 0.5, h 8) fired every few dozen samples on real, autocorrelated or seasonal metrics.
+    /// </summary>
+    public double LevelShiftSlack { get; init; } = 1;
 
-    public double LevelShiftInterval { get; init; } = 8;
+    public double LevelShiftInterval { get; init; } = 12;
 
     public double RateOfChangeAlpha { get; init; } = 0.02;
 
