@@ -2,6 +2,7 @@
 # Benchmarks of AiDevOps: eng/bench.sh <case>. Each case prints its measurements, then one JSON line.
 #   agent     the Agent beside Prometheus in agent mode, same job, same run (BENCH_SECONDS, default 180)
 #   storage   a day of 1,000 node_exporter-like series through the Brain's storage into dynalite
+#   detect    ns per sample for the full detection ensemble and bytes of state per series
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -73,5 +74,6 @@ case "${1:-}" in
     # Write units, stored bytes, ingest throughput, 24 h range-query reads and latency (dynalite from npm on first use).
     dotnet run --project eng/StorageBench -c Release -nologo -clp:ErrorsOnly
     ;;
-  *) echo "usage: eng/bench.sh agent|storage" >&2; exit 2 ;;
+  detect) dotnet run -c Release --project eng/AiDevOps.Bench -nologo -clp:ErrorsOnly -- detect ;;
+  *) echo "usage: eng/bench.sh agent|storage|detect" >&2; exit 2 ;;
 esac
