@@ -23,6 +23,8 @@ public static class AlertMessageFormatter
             text.Append("🔴 <b>").Append(Escape(Title(anomaly))).Append("</b>\n");
             text.Append("<code>").Append(Escape(anomaly.Series.Selector())).Append("</code>\n");
             text.Append("Since ").Append(Escape(Time(anomaly.OpenedAt))).Append('\n');
+            if (!string.IsNullOrWhiteSpace(anomaly.Evidence))
+                text.Append("<i>").Append(Escape(anomaly.Evidence)).Append("</i>\n");
             if (!string.IsNullOrWhiteSpace(anomaly.Summary))
             {
                 var summary = anomaly.Summary.Length > MaxSummaryLength ? anomaly.Summary[..MaxSummaryLength] + "…" : anomaly.Summary;
@@ -44,6 +46,8 @@ public static class AlertMessageFormatter
     public static string Title(Anomaly anomaly) => anomaly.Kind switch
     {
         AnomalyKinds.TargetDown => "Target down",
+        AnomalyKinds.Unusual => "Unusual " + anomaly.Series.Metric,
+        AnomalyKinds.PredictedExhaustion => "Running out: " + anomaly.Series.Metric,
         PrometheusAlertTracker.Kind => "Alert " + anomaly.Series.Labels.GetValueOrDefault(PrometheusAlertTracker.AlertName, "?"),
         var kind => "Anomaly: " + kind.Replace('_', ' '),
     };

@@ -32,7 +32,8 @@ public static class QueryApi
 
     public sealed record AnomalyView(
         string Id, string SeriesId, string Metric, IReadOnlyDictionary<string, string> Labels, string Kind, string Detector,
-        double Score, string State, DateTimeOffset OpenedAt, DateTimeOffset? ResolvedAt, string? Summary, string? SummarySource);
+        double Score, string State, DateTimeOffset OpenedAt, DateTimeOffset? ResolvedAt, string? Summary, string? SummarySource,
+        string? Evidence);
 
     public static async Task<Ok<IReadOnlyList<AgentStatus>>> ListAgentsAsync(ClaimsPrincipal user, AgentRegistry agents, CancellationToken ct) =>
         TypedResults.Ok(await agents.ListAsync(user.Agent().Tenant, ct));
@@ -89,7 +90,7 @@ public static class QueryApi
 
     private static AnomalyView ToView(Anomaly a) => new(
         a.Id, a.Series.Id, a.Series.Metric, a.Series.Labels, a.Kind, a.Detector, a.Score,
-        a.IsOpen ? "open" : "resolved", a.OpenedAt, a.ResolvedAt, a.Summary, a.SummarySource);
+        a.IsOpen ? "open" : "resolved", a.OpenedAt, a.ResolvedAt, a.Summary, a.SummarySource, a.Evidence);
 
     private static bool TryParseTime(string? text, DateTimeOffset fallback, out DateTimeOffset time)
     {

@@ -3,8 +3,8 @@ namespace AiDevOps.Brain.Detection;
 using AiDevOps.Brain.Storage;
 
 /// <summary>
-/// Something wrong with one series, from the moment a detector opened it until it resolved. Its id sorts by opening
-/// time, so the newest anomalies of a tenant read first.
+/// Something wrong with one series, from the moment a detector opened it until it resolved, with the detector's
+/// evidence in words. Its id sorts by opening time, so the newest anomalies of a tenant read first.
 /// </summary>
 public sealed record Anomaly(
     string Id,
@@ -15,7 +15,8 @@ public sealed record Anomaly(
     DateTimeOffset OpenedAt,
     DateTimeOffset? ResolvedAt = null,
     string? Summary = null,
-    string? SummarySource = null)
+    string? SummarySource = null,
+    string? Evidence = null)
 {
     public bool IsOpen => ResolvedAt is null;
 
@@ -26,4 +27,10 @@ public sealed record Anomaly(
 public static class AnomalyKinds
 {
     public const string TargetDown = "target_down";
+
+    /// <summary>The detection ensemble found the series unlike its own history.</summary>
+    public const string Unusual = "unusual_behaviour";
+
+    /// <summary>The trend says the resource runs out within the horizon.</summary>
+    public const string PredictedExhaustion = "predicted_exhaustion";
 }

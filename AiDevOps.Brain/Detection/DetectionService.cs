@@ -5,7 +5,8 @@ using AiDevOps.Brain.Storage;
 namespace AiDevOps.Brain.Detection;
 
 /// <summary>
-/// Runs every stored batch through the detectors and records what changes; resolves Prometheus alerts whose
+/// Runs every stored batch through the detectors (<c>up</c>, and the ensemble on every other series) and records
+/// what changes; resolves Prometheus alerts whose
 /// <c>endsAt</c> passed without a re-send. Open anomalies are taken back at start, so a restarted Brain still
 /// resolves them.
 /// </summary>
@@ -13,6 +14,7 @@ public sealed partial class DetectionService(
     ChannelReader<IngestedBatch> batches,
     AnomalyRecorder recorder,
     PrometheusAlertTracker alerts,
+    EnsembleWatch ensemble,
     AnomalyStore anomalies,
     TableInitializer tables,
     ApiKeyAuthenticator agents,
@@ -37,6 +39,8 @@ public sealed partial class DetectionService(
             {
                 if (_up.Evaluate(series, samples) is { } change)
                     await recorder.RecordAsync(change, ct);
+                foreach (var found in ensemble.Evaluate(series, samples))
+                    await recorder.RecordAsync(found, ct);
             }
         }
     }

@@ -111,6 +111,7 @@ public static partial class ApplicationServiceExtensions
         builder.Services.AddSingleton(changes.Writer);
         builder.Services.AddSingleton<AnomalyRecorder>();
         builder.Services.AddSingleton<PrometheusAlertTracker>();
+        builder.Services.AddSingleton(new EnsembleWatch(AiDevOps.Detection.DetectionSettings.Recommended));
         builder.Services.AddHostedService<DetectionService>();
     }
 

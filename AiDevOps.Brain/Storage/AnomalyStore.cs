@@ -49,6 +49,8 @@ public sealed class AnomalyStore(IKeyValueTable table, IOptions<StorageOptions> 
             attributes["summary"] = anomaly.Summary;
         if (anomaly.SummarySource is not null)
             attributes["summarySource"] = anomaly.SummarySource;
+        if (anomaly.Evidence is not null)
+            attributes["evidence"] = anomaly.Evidence;
         return new StoredItem(DataKeys.Anomalies(anomaly.Series.Tenant), anomaly.Id) { Attributes = attributes };
     }
 
@@ -64,7 +66,8 @@ public sealed class AnomalyStore(IKeyValueTable table, IOptions<StorageOptions> 
             FromMilliseconds(a["openedAt"]),
             a.TryGetValue("resolvedAt", out var resolved) ? FromMilliseconds(resolved) : null,
             a.GetValueOrDefault("summary"),
-            a.GetValueOrDefault("summarySource"));
+            a.GetValueOrDefault("summarySource"),
+            a.GetValueOrDefault("evidence"));
     }
 
     private static string Milliseconds(DateTimeOffset time) => time.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);

@@ -1,0 +1,65 @@
+using AiDevOps.Brain.Detection;
+using AiDevOps.Brain.Storage;
+using AiDevOps.Contracts;
+using AiDevOps.Detection;
+
+namespace AiDevOps.Brain.Tests;
+
+public class EnsembleWatchTests
+{
+    private const long Step = 15_000;
+
+    private static Series Of(string metric) =>
+        Series.Of("default", new Dictionary<string, string> { ["__name__"] = metric, ["instance"] = "db-1:9100", ["job"] = "node" });
+
+    private static List<AnomalyChange> Feed(EnsembleWatch watch, Series series, IEnumerable<double> values, long start = 0)
+    {
+        var changes = new List<AnomalyChange>();
+        var t = start;
+        foreach (var value in values)
+            changes.AddRange(watch.Evaluate(series, [new SamplePoint(t += Step, value)]));
+        return changes;
+    }
+
+    [Fact]
+    public void A_spike_on_a_steady_series_opens_an_unusual_anomaly_with_evidence_and_it_resolves()
+    {
+        var watch = new EnsembleWatch(DetectionSettings.Recommended);
+        var cpu = Of("node_cpu_busy_ratio");
+        var random = new Random(7);
+        var steady = Enumerable.Range(0, 2000).Select(_ => 0.2 + random.NextDouble() * 0.02).ToList();
+        Assert.Empty(Feed(watch, cpu, steady));
+
+        var changes = Feed(watch, cpu, [0.2, 0.95, 0.96, 0.95, .. Enumerable.Range(0, 200).Select(_ => 0.2 + random.NextDouble() * 0.02)], 2000 * Step);
+
+        var opened = Assert.IsType<AnomalyOpened>(changes.First());
+        Assert.Equal(AnomalyKinds.Unusual, opened.Anomaly.Kind);
+        Assert.StartsWith(EnsembleWatch.Name + "/", opened.Anomaly.Detector, StringComparison.Ordinal);
+        Assert.Contains("expected", opened.Anomaly.Evidence, StringComparison.Ordinal);
+        Assert.Contains(changes, c => c is AnomalyResolved r && r.Anomaly.Id == opened.Anomaly.Id);
+    }
+
+    [Fact]
+    public void A_filling_disk_is_predicted_before_it_is_full()
+    {
+        var watch = new EnsembleWatch(DetectionSettings.Recommended);
+        var disk = Of("node_filesystem_avail_bytes");
+        // 30 GB free, losing 15 GB an hour: full in 2 hours, within the 4 h horizon.
+        var changes = Feed(watch, disk, Enumerable.Range(0, 200).Select(i => 30e9 - i * (15e9 / 240)));
+
+        var predicted = Assert.IsType<AnomalyOpened>(Assert.Single(changes, c => c.Anomaly.Kind == AnomalyKinds.PredictedExhaustion));
+        Assert.Contains("reaches 0 in", predicted.Anomaly.Evidence, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Up_is_left_to_its_own_detector_and_redelivered_samples_are_ignored()
+    {
+        var watch = new EnsembleWatch(DetectionSettings.Recommended);
+        Assert.Empty(Feed(watch, Of("up"), Enumerable.Repeat(1.0, 500).Append(0).Append(1)));
+        Assert.Equal(0, watch.WatchedSeries);
+
+        var cpu = Of("node_cpu_busy_ratio");
+        Feed(watch, cpu, Enumerable.Repeat(0.2, 100));
+        Assert.Empty(watch.Evaluate(cpu, [new SamplePoint(Step, 99)]));
+    }
+}
