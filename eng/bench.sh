@@ -74,6 +74,6 @@ case "${1:-}" in
     # Write units, stored bytes, ingest throughput, 24 h range-query reads and latency (dynalite from npm on first use).
     dotnet run --project eng/StorageBench -c Release -nologo -clp:ErrorsOnly
     ;;
-  detect) dotnet run -c Release --project eng/AiDevOps.Bench -nologo -clp:ErrorsOnly -- detect ;;
+  detect) dotnet run -c Release --project eng/AiDevOps.Bench -- detect ;;
   *) echo "usage: eng/bench.sh agent|storage|detect" >&2; exit 2 ;;
 esac
