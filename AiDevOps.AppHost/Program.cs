@@ -14,6 +14,7 @@ var brain = builder.AddProject<Projects.AiDevOps_Brain>("brain")
     .WithReference(insights)
     .WithAgentKeyHash(PlatformExtensions.LocalAgentId, agentKey)
     .WithTelegram(builder)
+    .WithEnvironment("Detection__ModelPath", builder.Configuration.LocalPath("AiDevOps:Brain:ModelPath", builder.AppHostDirectory))
     .WithHttpHealthCheck("/health");
 
 builder.AddProject<Projects.AiDevOps_Agent>("agent")

@@ -7,14 +7,15 @@ namespace AiDevOps.Brain.Detection;
 /// <summary>
 /// Runs every stored batch through the detectors (<c>up</c>, and the ensemble on every other series) and records
 /// what changes; resolves Prometheus alerts whose
-/// <c>endsAt</c> passed without a re-send. Open anomalies are taken back at start, so a restarted Brain still
-/// resolves them.
+/// <c>endsAt</c> passed without a re-send. Detector models and open anomalies are taken back at start, so a
+/// restarted Brain neither relearns from scratch (no burst of false anomalies) nor forgets what it must resolve.
 /// </summary>
 public sealed partial class DetectionService(
     ChannelReader<IngestedBatch> batches,
     AnomalyRecorder recorder,
     PrometheusAlertTracker alerts,
     EnsembleWatch ensemble,
+    IModelStore models,
     AnomalyStore anomalies,
     TableInitializer tables,
     ApiKeyAuthenticator agents,
@@ -27,8 +28,17 @@ public sealed partial class DetectionService(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await tables.Ready.WaitAsync(stoppingToken);
+        LogModelsLoaded(ensemble.Load(await models.LoadAsync(stoppingToken)));
         await RestoreOpenAnomaliesAsync(stoppingToken);
-        await Task.WhenAll(DetectAsync(stoppingToken), ExpireAlertsAsync(stoppingToken));
+        try
+        {
+            await Task.WhenAll(DetectAsync(stoppingToken), ExpireAlertsAsync(stoppingToken));
+        }
+        finally
+        {
+            // What was learnt since the last scheduled save survives a clean shutdown.
+            await models.SaveAsync(ensemble.Models(), CancellationToken.None);
+        }
     }
 
     private async Task DetectAsync(CancellationToken ct)
@@ -63,12 +73,16 @@ public sealed partial class DetectionService(
             foreach (var open in await anomalies.ListAsync(tenant, open: true, limit: 100_000, ct))
             {
                 _up.Restore(open);
+                ensemble.Restore(open);
                 alerts.Restore(open, clock.GetUtcNow());
                 restored++;
             }
         }
         LogRestored(restored);
     }
+
+    [LoggerMessage(LogLevel.Information, "Detection starts warm with {Count} detector models")]
+    private partial void LogModelsLoaded(int count);
 
     [LoggerMessage(LogLevel.Information, "Detection resumed with {Open} open anomalies")]
     private partial void LogRestored(int open);

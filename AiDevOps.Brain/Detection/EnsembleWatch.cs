@@ -19,24 +19,85 @@ public sealed class EnsembleWatch(DetectionSettings settings)
     private static readonly string[] NotWatched = [UpDetector.Metric, "ALERTS", "scrape_duration_seconds"];
 
     private readonly Dictionary<(string Tenant, string SeriesId), Watched> _series = [];
+    // Detection runs on one loop; saving models runs on a schedule beside it.
+    private readonly Lock _lock = new();
 
-    private sealed class Watched(SeriesDetector detector)
+    private sealed class Watched(SeriesDetector detector, string metric)
     {
         public SeriesDetector Detector { get; } = detector;
+        public string Metric { get; } = metric;
         public long LastTimestamp { get; set; } = long.MinValue;
         public Anomaly? Unusual { get; set; }
         public Anomaly? Predicted { get; set; }
     }
 
-    public int WatchedSeries => _series.Count;
+    public int WatchedSeries
+    {
+        get { lock (_lock) return _series.Count; }
+    }
+
+    /// <summary>What every detector has learnt, to be kept for the next start.</summary>
+    public IReadOnlyList<DetectorModel> Models()
+    {
+        lock (_lock)
+            return _series.Select(s => new DetectorModel(s.Key.Tenant, s.Key.SeriesId, s.Value.Metric, s.Value.LastTimestamp, s.Value.Detector.Snapshot())).ToList();
+    }
+
+    /// <summary>Starts warm: detectors continue from their models; a model the engine no longer reads is skipped.</summary>
+    public int Load(IEnumerable<DetectorModel> models)
+    {
+        var loaded = 0;
+        lock (_lock)
+        {
+            foreach (var model in models)
+            {
+                try
+                {
+                    _series[(model.Tenant, model.SeriesId)] = new Watched(SeriesDetector.Restore(settings.For(model.Metric), model.Snapshot), model.Metric)
+                    {
+                        LastTimestamp = model.LastTimestamp,
+                    };
+                    loaded++;
+                }
+                catch (InvalidDataException)
+                {
+                    // Written by another engine version: this series relearns.
+                }
+            }
+        }
+        return loaded;
+    }
+
+    /// <summary>Takes back an anomaly the engine had open before a restart, so its end resolves it.</summary>
+    public void Restore(Anomaly open)
+    {
+        if (!open.IsOpen || !open.Detector.StartsWith(Name + "/", StringComparison.Ordinal))
+            return;
+        lock (_lock)
+        {
+            var key = (open.Series.Tenant, open.Series.Id);
+            if (!_series.TryGetValue(key, out var watched))
+                _series[key] = watched = new Watched(new SeriesDetector(settings.For(open.Series.Metric)), open.Series.Metric);
+            if (open.Kind == AnomalyKinds.PredictedExhaustion)
+                watched.Predicted = open;
+            else
+                watched.Unusual = open;
+        }
+    }
 
     public IReadOnlyList<AnomalyChange> Evaluate(Series series, IReadOnlyList<SamplePoint> samples)
     {
         if (NotWatched.Contains(series.Metric))
             return [];
+        lock (_lock)
+            return EvaluateLocked(series, samples);
+    }
+
+    private List<AnomalyChange> EvaluateLocked(Series series, IReadOnlyList<SamplePoint> samples)
+    {
         var key = (series.Tenant, series.Id);
         if (!_series.TryGetValue(key, out var watched))
-            _series[key] = watched = new Watched(new SeriesDetector(settings.For(series.Metric)));
+            _series[key] = watched = new Watched(new SeriesDetector(settings.For(series.Metric)), series.Metric);
 
         var changes = new List<AnomalyChange>();
         foreach (var sample in samples.Where(s => s.Timestamp > watched.LastTimestamp).OrderBy(s => s.Timestamp))
@@ -50,7 +111,8 @@ public sealed class EnsembleWatch(DetectionSettings settings)
                 watched.Unusual = ToAnomaly(series, AnomalyKinds.Unusual, opened);
                 changes.Add(new AnomalyOpened(watched.Unusual));
             }
-            else if (assessment.Closed && watched.Unusual is { } unusual)
+            // Not only on the closing sample: an anomaly taken back after a restart ends when the gate is shut.
+            else if (!assessment.IsAnomalous && watched.Unusual is { } unusual)
             {
                 changes.Add(new AnomalyResolved(unusual with { ResolvedAt = at }));
                 watched.Unusual = null;
@@ -61,7 +123,7 @@ public sealed class EnsembleWatch(DetectionSettings settings)
                 watched.Predicted = ToAnomaly(series, AnomalyKinds.PredictedExhaustion, predicted);
                 changes.Add(new AnomalyOpened(watched.Predicted));
             }
-            else if (assessment.PredictionClosed && watched.Predicted is { } prediction)
+            else if (!assessment.IsPredicted && watched.Predicted is { } prediction)
             {
                 changes.Add(new AnomalyResolved(prediction with { ResolvedAt = at }));
                 watched.Predicted = null;

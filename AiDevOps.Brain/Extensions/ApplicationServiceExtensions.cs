@@ -9,6 +9,7 @@ using Amazon.Runtime;
 using Azure.Data.Tables;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
+using Quartz;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -112,6 +113,19 @@ public static partial class ApplicationServiceExtensions
         builder.Services.AddSingleton<AnomalyRecorder>();
         builder.Services.AddSingleton<PrometheusAlertTracker>();
         builder.Services.AddSingleton(new EnsembleWatch(AiDevOps.Detection.DetectionSettings.Recommended));
+        builder.Services.AddOptions<DetectionOptions>().BindConfiguration(DetectionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<IModelStore>(sp => new FolderModelStore(
+            Path.GetFullPath(sp.GetRequiredService<IOptions<DetectionOptions>>().Value.ModelPath, builder.Environment.ContentRootPath)));
+        var saveEvery = builder.Configuration.GetSection(DetectionOptions.Section).Get<DetectionOptions>()?.ModelSaveInterval ?? TimeSpan.FromMinutes(5);
+        builder.Services.AddQuartz(quartz =>
+        {
+            quartz.AddJob<SaveModelsJob>(job => job.WithIdentity(SaveModelsJob.Key));
+            quartz.AddTrigger(trigger => trigger.ForJob(SaveModelsJob.Key).WithIdentity(SaveModelsJob.Key.Name, SaveModelsJob.Key.Group)
+                .StartAt(DateTimeOffset.UtcNow + saveEvery)
+                .WithSimpleSchedule(schedule => schedule.WithInterval(saveEvery < TimeSpan.FromSeconds(10) ? TimeSpan.FromSeconds(10) : saveEvery)
+                    .RepeatForever().WithMisfireInstruction(SimpleTriggerMisfireInstruction.NextWithRemainingCount)));
+        });
+        builder.Services.AddQuartzHostedService(options => options.WaitForJobsToComplete = true);
         builder.Services.AddHostedService<DetectionService>();
     }
 

@@ -20,6 +20,10 @@ public class BrainFactory : WebApplicationFactory<Program>, IAsyncLifetime
 
     private IAsyncDisposable _storage = null!;
     private readonly Dictionary<string, string> _storageSettings = [];
+    private readonly string _models = Path.Combine(Path.GetTempPath(), "aidevops-brain-models-" + Guid.NewGuid().ToString("N"));
+
+    /// <summary>Where this Brain keeps its detector models.</summary>
+    public string ModelPath => _models;
 
     public async Task InitializeAsync()
     {
@@ -51,6 +55,7 @@ public class BrainFactory : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("Ingest:Agents:1:Tenant", "globex");
         builder.UseSetting("Ingest:Agents:1:KeySha256", ApiKeyHash.HexOf(GlobexKey));
         builder.UseSetting("Alerting:InsightsUrl", "http://127.0.0.1:9");
+        builder.UseSetting("Detection:ModelPath", _models);
     }
 
     public HttpClient ClientWithKey(string? key)
@@ -65,6 +70,8 @@ public class BrainFactory : WebApplicationFactory<Program>, IAsyncLifetime
     {
         await DisposeAsync();
         await _storage.DisposeAsync();
+        if (Directory.Exists(_models))
+            Directory.Delete(_models, recursive: true);
     }
 }
 

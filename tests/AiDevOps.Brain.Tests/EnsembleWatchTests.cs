@@ -52,6 +52,49 @@ public class EnsembleWatchTests
     }
 
     [Fact]
+    public async Task A_restarted_watch_loaded_from_its_models_continues_exactly_where_it_was()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "aidevops-models-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var random = new Random(11);
+            var history = Enumerable.Range(0, 1500).Select(i => 50 + 10 * Math.Sin(i / 40.0) + random.NextDouble()).ToList();
+            var future = Enumerable.Range(1500, 500).Select(i => 50 + 10 * Math.Sin(i / 40.0) + random.NextDouble()).Concat([400.0, 50, 50]).ToList();
+            var load = Of("node_load1");
+
+            var running = new EnsembleWatch(DetectionSettings.Recommended);
+            Feed(running, load, history);
+            var store = new FolderModelStore(folder);
+            await store.SaveAsync(running.Models(), CancellationToken.None);
+
+            var restarted = new EnsembleWatch(DetectionSettings.Recommended);
+            Assert.Equal(1, restarted.Load(await store.LoadAsync(CancellationToken.None)));
+
+            var expected = Feed(running, load, future, 1500 * Step).Select(c => (c.GetType(), c.Anomaly.Id)).ToList();
+            var actual = Feed(restarted, load, future, 1500 * Step).Select(c => (c.GetType(), c.Anomaly.Id)).ToList();
+            Assert.NotEmpty(expected);
+            Assert.Equal(expected, actual);
+        }
+        finally
+        {
+            if (Directory.Exists(folder))
+                Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void An_anomaly_open_before_a_restart_resolves_once_the_series_is_normal()
+    {
+        var watch = new EnsembleWatch(DetectionSettings.Recommended);
+        var cpu = Of("node_cpu_busy_ratio");
+        var open = new AiDevOps.Brain.Detection.Anomaly("id", cpu, AnomalyKinds.Unusual, EnsembleWatch.Name + "/Range", 0.9, DateTimeOffset.UnixEpoch);
+        watch.Restore(open);
+
+        var resolved = Assert.IsType<AnomalyResolved>(Assert.Single(Feed(watch, cpu, [0.2])));
+        Assert.Equal("id", resolved.Anomaly.Id);
+    }
+
+    [Fact]
     public void Up_is_left_to_its_own_detector_and_redelivered_samples_are_ignored()
     {
         var watch = new EnsembleWatch(DetectionSettings.Recommended);

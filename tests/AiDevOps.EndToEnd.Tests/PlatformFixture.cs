@@ -57,6 +57,7 @@ public sealed partial class PlatformFixture : IAsyncLifetime
             "--AiDevOps:DynamoDb:DataPath=",
             "--AiDevOps:Prometheus:DataPath=" + Path.Combine(_stateFolder, "prometheus"),
             "--AiDevOps:Agent:QueuePath=" + Path.Combine(_stateFolder, "agent-queue"),
+            "--AiDevOps:Brain:ModelPath=" + Path.Combine(_stateFolder, "models"),
             "--Parameters:agent-api-key=" + AgentKey,
             "--Parameters:telegram-bot-token=" + BotToken,
             "--Parameters:telegram-chat-id=" + ChatId,

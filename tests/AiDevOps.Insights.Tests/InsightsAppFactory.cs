@@ -22,7 +22,14 @@ public sealed class InsightsAppFactory : WebApplicationFactory<Program>
         }
         catch
         {
-            factory.Dispose();
+            try
+            {
+                factory.Dispose();
+            }
+            catch (ObjectDisposedException)
+            {
+                // A failed start may already have torn the host down; the start's own exception is the one to report.
+            }
             throw;
         }
         return factory;

@@ -53,6 +53,7 @@ public sealed class AgentBrainHarness : IAsyncDisposable
         ["Ingest__Agents__0__Id"] = "functional",
         ["Ingest__Agents__0__KeySha256"] = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(AgentKey))),
         ["Alerting__InsightsUrl"] = "http://127.0.0.1:9",
+        ["Detection__ModelPath"] = Path.Combine(_queueFolder, "models"),
     });
 
     public async Task StartAgentAsync() => Agent = await ServiceProcess.StartServiceAsync("AiDevOps.Agent", AgentPort, _agentSettings, "/alive");

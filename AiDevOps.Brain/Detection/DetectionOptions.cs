@@ -1,0 +1,16 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace AiDevOps.Brain.Detection;
+
+public sealed class DetectionOptions
+{
+    public const string Section = "Detection";
+
+    /// <summary>Where detector models are kept between runs (a volume in a container).</summary>
+    [Required(ErrorMessage = "Detection:ModelPath must name a folder.")]
+    public string ModelPath { get; set; } = "models";
+
+    /// <summary>How often models are saved; they are saved at shutdown too.</summary>
+    [Range(typeof(TimeSpan), "00:00:10", "1.00:00:00", ErrorMessage = "Detection:ModelSaveInterval must be between 00:00:10 and 1.00:00:00.")]
+    public TimeSpan ModelSaveInterval { get; set; } = TimeSpan.FromMinutes(5);
+}
