@@ -6,7 +6,11 @@ public sealed class DetectionOptions
 {
     public const string Section = "Detection";
 
-    /// <summary>Where detector models are kept between runs (a volume in a container).</summary>
+    /// <summary>An S3 bucket for detector models (AWS); when set it is used instead of <see cref="ModelPath"/>.</summary>
+    [RegularExpression("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", ErrorMessage = "Detection:ModelBucket must be an S3 bucket name (3-63 lower-case letters, digits, '.' or '-').")]
+    public string? ModelBucket { get; set; }
+
+    /// <summary>Where detector models are kept between runs when no bucket is set (a volume in a container).</summary>
     [Required(ErrorMessage = "Detection:ModelPath must name a folder.")]
     public string ModelPath { get; set; } = "models";
 

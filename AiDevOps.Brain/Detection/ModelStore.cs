@@ -1,11 +1,13 @@
 using System.Text;
+using Amazon.S3;
+using Amazon.S3.Model;
 
 namespace AiDevOps.Brain.Detection;
 
 /// <summary>One series' detector state: what the engine learnt, so a restarted Brain starts warm.</summary>
 public sealed record DetectorModel(string Tenant, string SeriesId, string Metric, long LastTimestamp, byte[] Snapshot);
 
-/// <summary>Where detector models are kept between runs.</summary>
+/// <summary>Where detector models are kept between runs: a local folder, or an S3 bucket on AWS.</summary>
 public interface IModelStore
 {
     Task SaveAsync(IReadOnlyList<DetectorModel> models, CancellationToken ct);
@@ -13,37 +15,56 @@ public interface IModelStore
     Task<IReadOnlyList<DetectorModel>> LoadAsync(CancellationToken ct);
 }
 
-/// <summary>
-/// Models in one file in a local folder (a volume in a container), replaced atomically, so a crash mid-save leaves
-/// the previous set intact.
-/// </summary>
+/// <summary>The models of a Brain as one binary object, versioned so a newer Brain can refuse an older layout.</summary>
+public static class ModelFile
+{
+    public const string Name = "detector-models.bin";
+    private const int FormatVersion = 1;
+
+    public static byte[] Write(IReadOnlyList<DetectorModel> models)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new BinaryWriter(buffer, Encoding.UTF8, leaveOpen: true))
+        {
+            writer.Write(FormatVersion);
+            writer.Write(models.Count);
+            foreach (var model in models)
+            {
+                writer.Write(model.Tenant);
+                writer.Write(model.SeriesId);
+                writer.Write(model.Metric);
+                writer.Write(model.LastTimestamp);
+                writer.Write(model.Snapshot.Length);
+                writer.Write(model.Snapshot);
+            }
+        }
+        return buffer.ToArray();
+    }
+
+    /// <summary>The models, or none when the layout is unknown (the series then relearn).</summary>
+    public static IReadOnlyList<DetectorModel> Read(byte[] bytes)
+    {
+        using var reader = new BinaryReader(new MemoryStream(bytes), Encoding.UTF8);
+        if (bytes.Length < 8 || reader.ReadInt32() != FormatVersion)
+            return [];
+        var models = new DetectorModel[reader.ReadInt32()];
+        for (var i = 0; i < models.Length; i++)
+            models[i] = new DetectorModel(reader.ReadString(), reader.ReadString(), reader.ReadString(), reader.ReadInt64(), reader.ReadBytes(reader.ReadInt32()));
+        return models;
+    }
+}
+
+/// <summary>Models in one file in a local folder (a volume in a container), replaced atomically: a crash mid-save leaves the previous set.</summary>
 public sealed class FolderModelStore(string folder) : IModelStore
 {
-    private const int FormatVersion = 1;
-    private const string FileName = "detector-models.bin";
-
     public async Task SaveAsync(IReadOnlyList<DetectorModel> models, CancellationToken ct)
     {
         Directory.CreateDirectory(folder);
-        var path = Path.Combine(folder, FileName);
+        var path = Path.Combine(folder, ModelFile.Name);
         var temp = path + ".tmp";
-        await using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
+        await using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write))
         {
-            await using (var writer = new BinaryWriter(file, Encoding.UTF8, leaveOpen: true))
-            {
-                writer.Write(FormatVersion);
-                writer.Write(models.Count);
-                foreach (var model in models)
-                {
-                    writer.Write(model.Tenant);
-                    writer.Write(model.SeriesId);
-                    writer.Write(model.Metric);
-                    writer.Write(model.LastTimestamp);
-                    writer.Write(model.Snapshot.Length);
-                    writer.Write(model.Snapshot);
-                }
-            }
-            await file.FlushAsync(ct);
+            await file.WriteAsync(ModelFile.Write(models), ct);
             file.Flush(flushToDisk: true);
         }
         File.Move(temp, path, overwrite: true);
@@ -51,15 +72,33 @@ public sealed class FolderModelStore(string folder) : IModelStore
 
     public async Task<IReadOnlyList<DetectorModel>> LoadAsync(CancellationToken ct)
     {
-        var path = Path.Combine(folder, FileName);
-        if (!File.Exists(path))
-            return [];
-        using var reader = new BinaryReader(new MemoryStream(await File.ReadAllBytesAsync(path, ct)), Encoding.UTF8);
-        if (reader.ReadInt32() != FormatVersion)
-            return [];
-        var models = new DetectorModel[reader.ReadInt32()];
-        for (var i = 0; i < models.Length; i++)
-            models[i] = new DetectorModel(reader.ReadString(), reader.ReadString(), reader.ReadString(), reader.ReadInt64(), reader.ReadBytes(reader.ReadInt32()));
-        return models;
+        var path = Path.Combine(folder, ModelFile.Name);
+        return File.Exists(path) ? ModelFile.Read(await File.ReadAllBytesAsync(path, ct)) : [];
+    }
+}
+
+/// <summary>Models as one object in an S3 bucket (the models bucket on AWS); a put replaces the object whole.</summary>
+public sealed class S3ModelStore(IAmazonS3 s3, string bucket) : IModelStore
+{
+    public async Task SaveAsync(IReadOnlyList<DetectorModel> models, CancellationToken ct)
+    {
+        using var body = new MemoryStream(ModelFile.Write(models));
+        // A plain body rather than aws-chunked: every S3-compatible store reads it (s3rver would store the chunk framing).
+        await s3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = ModelFile.Name, InputStream = body, UseChunkEncoding = false }, ct);
+    }
+
+    public async Task<IReadOnlyList<DetectorModel>> LoadAsync(CancellationToken ct)
+    {
+        try
+        {
+            using var response = await s3.GetObjectAsync(bucket, ModelFile.Name, ct);
+            using var buffer = new MemoryStream();
+            await response.ResponseStream.CopyToAsync(buffer, ct);
+            return ModelFile.Read(buffer.ToArray());
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            return []; // first start: nothing learnt yet
+        }
     }
 }

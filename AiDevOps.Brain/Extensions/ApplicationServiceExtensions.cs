@@ -6,6 +6,7 @@ using AiDevOps.Brain.Ingest;
 using AiDevOps.Brain.Storage;
 using Amazon.DynamoDBv2;
 using Amazon.Runtime;
+using Amazon.S3;
 using Azure.Data.Tables;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
@@ -17,6 +18,9 @@ public static partial class ApplicationServiceExtensions
 {
     /// <summary>The Aspire connection string naming a local DynamoDB (the emulator); absent on AWS.</summary>
     public const string DynamoDbConnectionName = "dynamodb";
+
+    /// <summary>The connection string naming a local S3 (s3rver) for detector models; absent on AWS.</summary>
+    public const string S3ConnectionName = "s3";
 
     /// <summary>The connection string of Azure Table Storage, used when <c>Storage:Backend</c> is <c>azuretables</c>.</summary>
     public const string AzureTablesConnectionName = "tables";
@@ -114,8 +118,18 @@ public static partial class ApplicationServiceExtensions
         builder.Services.AddSingleton<PrometheusAlertTracker>();
         builder.Services.AddSingleton(new EnsembleWatch(AiDevOps.Detection.DetectionSettings.Recommended));
         builder.Services.AddOptions<DetectionOptions>().BindConfiguration(DetectionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddSingleton<IModelStore>(sp => new FolderModelStore(
-            Path.GetFullPath(sp.GetRequiredService<IOptions<DetectionOptions>>().Value.ModelPath, builder.Environment.ContentRootPath)));
+        builder.Services.AddSingleton<IModelStore>(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<DetectionOptions>>().Value;
+            if (string.IsNullOrEmpty(options.ModelBucket))
+                return new FolderModelStore(Path.GetFullPath(options.ModelPath, builder.Environment.ContentRootPath));
+            // Credentials always come from the standard chain: a local S3 checks them too (s3rver wants S3RVER/S3RVER).
+            var localEndpoint = builder.Configuration.GetConnectionString(S3ConnectionName);
+            IAmazonS3 s3 = string.IsNullOrWhiteSpace(localEndpoint)
+                ? new AmazonS3Client()
+                : new AmazonS3Client(new AmazonS3Config { ServiceURL = localEndpoint, ForcePathStyle = true, AuthenticationRegion = "us-east-1" });
+            return new S3ModelStore(s3, options.ModelBucket);
+        });
         var saveEvery = builder.Configuration.GetSection(DetectionOptions.Section).Get<DetectionOptions>()?.ModelSaveInterval ?? TimeSpan.FromMinutes(5);
         builder.Services.AddQuartz(quartz =>
         {
