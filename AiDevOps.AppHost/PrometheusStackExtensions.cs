@@ -16,10 +16,7 @@ public static class PrometheusStackExtensions
         if (prometheusBinary is null || nodeExporterBinary is null)
             return null;
 
-        var dataPath = builder.Configuration["AiDevOps:Prometheus:DataPath"] is { Length: > 0 } configured
-            ? configured
-            : Path.Combine("..", ".aidevops", "prometheus");
-        var stateFolder = Path.GetFullPath(dataPath, builder.AppHostDirectory);
+        var stateFolder = builder.Configuration.LocalPath("AiDevOps:Prometheus:DataPath", builder.AppHostDirectory);
         Directory.CreateDirectory(stateFolder);
 
         var nodeExporter = builder.AddExecutable("node-exporter", nodeExporterBinary, stateFolder)

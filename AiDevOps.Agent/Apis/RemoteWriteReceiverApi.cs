@@ -22,7 +22,7 @@ public static class RemoteWriteReceiverApi
     public static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> ReceiveAsync(
         HttpContext context, Outbox outbox, IOptions<ReceiverOptions> options, TimeProvider clock, CancellationToken ct)
     {
-        var body = await RemoteWriteHttp.ReadAsync(context, options.Value.MaxBodyBytes, "Agent:Receiver:MaxBodyBytes", ct);
+        var body = await IngestHttp.ReadRemoteWriteAsync(context, options.Value.MaxBodyBytes, "Agent:Receiver:MaxBodyBytes", ct);
         if (body.Problem is { } problem)
             return problem;
         // Checked here, not at the Brain: a bad series refused now is the sender's to fix; accepted, it would block

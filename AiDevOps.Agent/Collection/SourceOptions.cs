@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using AiDevOps.Contracts;
 
 namespace AiDevOps.Agent.Collection;
 
@@ -39,7 +40,7 @@ public sealed class PrometheusSourceOptions : IValidatableObject
                 yield return new ValidationResult($"{Section}:Queries:{i}:Expr must not be empty.", [nameof(Queries)]);
             if (Queries[i].Interval is { } every && !AgentOptions.IsValidInterval(every))
                 yield return new ValidationResult($"{Section}:Queries:{i}:Interval '{every}' must be between 00:00:01 and 01:00:00.", [nameof(Queries)]);
-            if (!IsMetricName(Queries[i].Name))
+            if (!IngestValidator.IsMetricName(Queries[i].Name))
                 yield return new ValidationResult(
                     $"{Section}:Queries:{i}:Name '{Queries[i].Name}' must be a metric name ([a-zA-Z_:][a-zA-Z0-9_:]*).", [nameof(Queries)]);
         }
@@ -47,9 +48,6 @@ public sealed class PrometheusSourceOptions : IValidatableObject
 
     internal static bool IsHttpUrl(string url) =>
         Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https";
-
-    private static bool IsMetricName(string name) =>
-        name.Length > 0 && !char.IsAsciiDigit(name[0]) && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or ':');
 }
 
 /// <summary>An instant PromQL query; its results are stored under <see cref="Name"/>.</summary>

@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using AiDevOps.Contracts;
 using AiDevOps.Contracts.RemoteWrite;
-using Microsoft.Extensions.Options;
 
 namespace AiDevOps.Agent.Delivery;
 
@@ -18,8 +17,11 @@ public abstract record DeliveryOutcome
     public sealed record Rejected(string Reason) : DeliveryOutcome;
 }
 
-/// <summary>Sends one queued batch to the Brain's remote_write endpoint with the agent's key and the batch id.</summary>
-public sealed class BrainClient(HttpClient http, IOptions<AgentOptions> options)
+/// <summary>
+/// Talks to the Brain: queued batches to its remote_write endpoint with their batch id, alerts to its Alertmanager
+/// endpoint. The agent's key is on the client itself (see the registration).
+/// </summary>
+public sealed class BrainClient(HttpClient http)
 {
     public async Task<DeliveryOutcome> SendAsync(byte[] payload, string batchId, CancellationToken ct)
     {
@@ -28,7 +30,6 @@ public sealed class BrainClient(HttpClient http, IOptions<AgentOptions> options)
         request.Content.Headers.ContentEncoding.Add(RemoteWriteCodec.ContentEncoding);
         request.Headers.Add(RemoteWriteCodec.VersionHeader, RemoteWriteCodec.Version);
         request.Headers.Add(RemoteWriteCodec.BatchIdHeader, batchId);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", options.Value.ApiKey);
         try
         {
             using var response = await http.SendAsync(request, ct);
@@ -58,9 +59,7 @@ public sealed class BrainClient(HttpClient http, IOptions<AgentOptions> options)
     /// <summary>Hands firing alerts to the Brain's Alertmanager-compatible endpoint.</summary>
     public async Task PostAlertsAsync(IReadOnlyList<PostableAlert> alerts, CancellationToken ct)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "api/v2/alerts") { Content = JsonContent.Create(alerts) };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", options.Value.ApiKey);
-        using var response = await http.SendAsync(request, ct);
+        using var response = await http.PostAsJsonAsync("api/v2/alerts", alerts, ct);
         if (!response.IsSuccessStatusCode)
             throw new HttpRequestException($"The Brain answered {(int)response.StatusCode} to the alerts", null, response.StatusCode);
     }

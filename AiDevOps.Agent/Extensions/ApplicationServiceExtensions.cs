@@ -38,13 +38,13 @@ public static class ApplicationServiceExtensions
             sp.GetRequiredService<IOptions<DeliveryOptions>>().Value.MaxSamplesPerBatch,
             sp.GetRequiredService<ILogger<Outbox>>()));
         // Retries, backoff and Retry-After live once, in the exporter: the client itself must not retry behind it.
-#pragma warning disable EXTEXP0001 // Evaluation API; the only way to opt one client out of the defaults.
         builder.Services.AddHttpClient<BrainClient>((sp, http) =>
         {
-            http.BaseAddress = new Uri(sp.GetRequiredService<IOptions<AgentOptions>>().Value.BrainUrl.TrimEnd('/') + "/");
+            var agent = sp.GetRequiredService<IOptions<AgentOptions>>().Value;
+            http.BaseAddress = new Uri(agent.BrainUrl.TrimEnd('/') + "/");
+            http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", agent.ApiKey);
             http.Timeout = TimeSpan.FromSeconds(30);
-        }).RemoveAllResilienceHandlers();
-#pragma warning restore EXTEXP0001
+        }).WithoutRetries();
         builder.Services.AddHostedService<BrainExporter>();
     }
 
@@ -76,9 +76,7 @@ public static class ApplicationServiceExtensions
         if (scrape.Targets.Count > 0)
         {
             // No retries: a failed scrape is a fact (up = 0), not something to hide.
-#pragma warning disable EXTEXP0001 // Evaluation API; the only way to opt one client out of the defaults.
-            builder.Services.AddHttpClient(nameof(ScrapeSource)).RemoveAllResilienceHandlers();
-#pragma warning restore EXTEXP0001
+            builder.Services.AddHttpClient(nameof(ScrapeSource)).WithoutRetries();
             foreach (var target in scrape.Targets.Where(t => PrometheusSourceOptions.IsHttpUrl(t.Url)))
             {
                 var interval = target.Interval ?? defaultInterval;
@@ -115,5 +113,13 @@ public static class ApplicationServiceExtensions
             }
         });
         builder.Services.AddQuartzHostedService(options => options.WaitForJobsToComplete = true);
+    }
+
+    /// <summary>Opts one client out of the service defaults' standard resilience handler.</summary>
+    private static IHttpClientBuilder WithoutRetries(this IHttpClientBuilder client)
+    {
+#pragma warning disable EXTEXP0001 // Evaluation API; the only way to opt one client out of the defaults.
+        return client.RemoveAllResilienceHandlers();
+#pragma warning restore EXTEXP0001
     }
 }

@@ -3,7 +3,6 @@ using AiDevOps.Brain.Ingest;
 using AiDevOps.Brain.Storage;
 using AiDevOps.Contracts;
 using AiDevOps.Contracts.RemoteWrite;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -16,6 +15,8 @@ namespace AiDevOps.Brain.Apis;
 /// </summary>
 public static class IngestApi
 {
+    private const string LimitOption = "Ingest:MaxBodyBytes";
+
     public sealed record IngestServices(
         HttpContext Context, IngestService Ingest, TableInitializer Tables, IOptions<IngestOptions> Options, TimeProvider Clock);
 
@@ -33,7 +34,9 @@ public static class IngestApi
     public static async Task<Results<Ok<IngestResponse>, ValidationProblem, ProblemHttpResult>> IngestJsonAsync(
         [AsParameters] IngestServices services, CancellationToken ct)
     {
-        if (Refuse(services, isExpectedType: services.Context.Request.HasJsonContentType(), "application/json") is { } refused)
+        var context = services.Context;
+        if ((NotReady(services) ?? IngestHttp.Admit(context, context.Request.HasJsonContentType(), "application/json", MaxBodyBytes(services), LimitOption))
+            is { } refused)
             return refused;
         IngestRequest? request;
         try
@@ -46,7 +49,7 @@ public static class IngestApi
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            return TooLarge(services.Options.Value);
+            return IngestHttp.TooLarge(MaxBodyBytes(services), LimitOption);
         }
         return await AcceptAsync(services, request, ct);
     }
@@ -56,7 +59,7 @@ public static class IngestApi
     {
         if (NotReady(services) is { } notReady)
             return notReady;
-        var body = await RemoteWriteHttp.ReadAsync(services.Context, services.Options.Value.MaxBodyBytes, "Ingest:MaxBodyBytes", ct);
+        var body = await IngestHttp.ReadRemoteWriteAsync(services.Context, MaxBodyBytes(services), LimitOption, ct);
         return body.Problem ?? await AcceptAsync(services, new IngestRequest(body.Series), ct);
     }
 
@@ -66,22 +69,6 @@ public static class IngestApi
             return null;
         services.Context.Response.Headers.RetryAfter = "5";
         return TypedResults.Problem("Storage is not ready yet; retry shortly.", statusCode: StatusCodes.Status503ServiceUnavailable);
-    }
-
-    /// <summary>What the JSON form checks before reading: storage ready, the right content type, the size limit.</summary>
-    private static ProblemHttpResult? Refuse(IngestServices services, bool isExpectedType, string expectedType)
-    {
-        var context = services.Context;
-        var limits = services.Options.Value;
-        if (NotReady(services) is { } notReady)
-            return notReady;
-        if (!isExpectedType)
-            return TypedResults.Problem($"The body must be {expectedType}.", statusCode: StatusCodes.Status415UnsupportedMediaType);
-        if (context.Request.ContentLength > limits.MaxBodyBytes)
-            return TooLarge(limits);
-        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodySize)
-            bodySize.MaxRequestBodySize = limits.MaxBodyBytes;
-        return null;
     }
 
     private static async Task<Results<Ok<IngestResponse>, ValidationProblem, ProblemHttpResult>> AcceptAsync(
@@ -97,7 +84,5 @@ public static class IngestApi
         return TypedResults.Ok(await services.Ingest.IngestAsync(services.Context.User.Agent(), request!, batchId, ct));
     }
 
-    private static ProblemHttpResult TooLarge(IngestOptions limits) =>
-        TypedResults.Problem($"The body exceeds {limits.MaxBodyBytes} bytes (Ingest:MaxBodyBytes). Send smaller batches.",
-            statusCode: StatusCodes.Status413PayloadTooLarge);
+    private static long MaxBodyBytes(IngestServices services) => services.Options.Value.MaxBodyBytes;
 }
