@@ -76,9 +76,19 @@ public static class DynamoDbLocalExtensions
 
         if (!File.Exists(dynaliteBin))
         {
-            Directory.CreateDirectory(toolFolder);
-            var install = builder.AddExecutable(name + "-install", "npm", toolFolder,
-                "install", "--prefix", toolFolder, "--no-audit", "--no-fund", "--loglevel", "error", $"dynalite@{DynaliteVersion}");
+            // Installed beside the tool folder and renamed into place, so a present folder is always complete, even
+            // when the tests install the same copy at the same time; a folder left half-installed is replaced.
+            var toolsFolder = Path.GetDirectoryName(toolFolder)!;
+            Directory.CreateDirectory(toolsFolder);
+            const string script = """
+                [ -x "$4" ] && exit 0
+                rm -rf "$1" "$2"
+                npm install --prefix "$1" --no-audit --no-fund --loglevel error "$3" || exit 1
+                mv -T "$1" "$2" 2>/dev/null || { rm -rf "$1"; [ -x "$4" ]; }
+                """;
+            var install = builder.AddExecutable(name + "-install", "sh", toolsFolder,
+                "-c", script, "install-dynalite",
+                $"{toolFolder}.installing-{Environment.ProcessId}", toolFolder, $"dynalite@{DynaliteVersion}", dynaliteBin);
             dynalite.WaitForCompletion(install);
         }
         return dynalite;
