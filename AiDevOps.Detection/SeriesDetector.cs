@@ -11,7 +11,7 @@ namespace AiDevOps.Detection;
 /// </summary>
 public sealed class SeriesDetector
 {
-    private const int SnapshotVersion = 3;
+    private const int SnapshotVersion = 4;
 
     private readonly DetectionOptions _options;
     private readonly DetectorEnsemble _ensemble;
@@ -20,6 +20,7 @@ public sealed class SeriesDetector
     private readonly TrendForecaster _trend;
     private double _peak;
     private int _peakAge = int.MaxValue;
+    private long _learntSinceTicks = long.MaxValue;
 
     public SeriesDetector(DetectionOptions options)
     {
@@ -32,6 +33,13 @@ public sealed class SeriesDetector
 
     public bool IsAnomalous => _anomaly.IsOpen;
 
+    /// <summary>
+    /// The time of the oldest sample this detector learnt from, or null before its first: how much history it
+    /// stands on, so a detector fitted on a longer stored history can take over from a younger one.
+    /// </summary>
+    public DateTimeOffset? LearntSince =>
+        _learntSinceTicks == long.MaxValue ? null : new DateTimeOffset(_learntSinceTicks, TimeSpan.Zero);
+
     public Assessment Observe(in Sample sample)
     {
         if (!sample.IsFinite)
@@ -41,6 +49,7 @@ public sealed class SeriesDetector
             return new Assessment(0, _anomaly.IsOpen, null, false, _prediction.IsOpen, null, false, null);
         }
 
+        Learn(sample);
         var score = WithoutEchoes(ScoreOf(_ensemble.Observe(sample)));
         _trend.Observe(sample);
 
@@ -73,6 +82,7 @@ public sealed class SeriesDetector
         {
             if (sample.IsFinite)
             {
+                Learn(sample);
                 _ensemble.Observe(sample);
                 _trend.Observe(sample);
             }
@@ -92,6 +102,7 @@ public sealed class SeriesDetector
         _trend.Write(writer);
         writer.Write(_peak);
         writer.Write(_peakAge);
+        writer.Write(_learntSinceTicks);
         return writer.WrittenSpan.ToArray();
     }
 
@@ -111,6 +122,7 @@ public sealed class SeriesDetector
         detector._trend.Read(reader);
         detector._peak = reader.ReadDouble();
         detector._peakAge = reader.ReadInt32();
+        detector._learntSinceTicks = reader.ReadInt64();
         if (!reader.AtEnd)
         {
             throw new InvalidDataException("The detector snapshot was taken with other options.");
@@ -118,6 +130,8 @@ public sealed class SeriesDetector
 
         return detector;
     }
+
+    private void Learn(in Sample sample) => _learntSinceTicks = Math.Min(_learntSinceTicks, sample.Timestamp.UtcTicks);
 
     /// <summary>
     /// A score that does not top the highest of the last <see cref="DetectionOptions.EchoSamples"/> is an echo of that

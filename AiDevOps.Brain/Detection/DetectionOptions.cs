@@ -17,4 +17,15 @@ public sealed class DetectionOptions
     /// <summary>How often models are saved; they are saved at shutdown too.</summary>
     [Range(typeof(TimeSpan), "00:00:10", "1.00:00:00", ErrorMessage = "Detection:ModelSaveInterval must be between 00:00:10 and 1.00:00:00.")]
     public TimeSpan ModelSaveInterval { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// How far back stored history is read to fit a detector for a series that has none or a younger one. Two days
+    /// give the daily profile two looks at every hour.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:10:00", "30.00:00:00", ErrorMessage = "Detection:FitHistory must be between 00:10:00 and 30.00:00:00.")]
+    public TimeSpan FitHistory { get; set; } = TimeSpan.FromDays(2);
+
+    /// <summary>How often stored history is checked for series to fit; also once at start.</summary>
+    [Range(typeof(TimeSpan), "00:00:10", "1.00:00:00", ErrorMessage = "Detection:FitInterval must be between 00:00:10 and 1.00:00:00.")]
+    public TimeSpan FitInterval { get; set; } = TimeSpan.FromHours(1);
 }

@@ -18,6 +18,8 @@ public sealed class EnsembleWatch(DetectionSettings settings)
     // up is a state, not a measurement (UpDetector), and ALERTS are Prometheus's own decisions.
     private static readonly string[] NotWatched = [UpDetector.Metric, "ALERTS", "scrape_duration_seconds"];
 
+    private readonly TaskCompletionSource _loaded = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     private readonly Dictionary<(string Tenant, string SeriesId), Watched> _series = [];
     // Detection runs on one loop; saving models runs on a schedule beside it.
     private readonly Lock _lock = new();
@@ -43,6 +45,11 @@ public sealed class EnsembleWatch(DetectionSettings settings)
             return _series.Select(s => new DetectorModel(s.Key.Tenant, s.Key.SeriesId, s.Value.Metric, s.Value.LastTimestamp, s.Value.Detector.Snapshot())).ToList();
     }
 
+    /// <summary>Completes once the saved models are loaded, so nothing fitted from history is overwritten by them.</summary>
+    public Task Loaded => _loaded.Task;
+
+    public static bool Watches(string metric) => !NotWatched.Contains(metric);
+
     /// <summary>Starts warm: detectors continue from their models; a model the engine no longer reads is skipped.</summary>
     public int Load(IEnumerable<DetectorModel> models)
     {
@@ -61,11 +68,51 @@ public sealed class EnsembleWatch(DetectionSettings settings)
                 }
                 catch (InvalidDataException)
                 {
-                    // Written by another engine version: this series relearns.
+                    // Written by another engine version: this series relearns, from stored history (FitModelsJob).
                 }
             }
         }
+        _loaded.TrySetResult();
         return loaded;
+    }
+
+    /// <summary>Since when the detector of a series has learnt; null when the series is not watched yet.</summary>
+    public DateTimeOffset? LearntSince(string tenant, string seriesId)
+    {
+        lock (_lock)
+            return _series.TryGetValue((tenant, seriesId), out var watched) ? watched.Detector.LearntSince : null;
+    }
+
+    /// <summary>A new series' detector, for fitting on history before it is offered to <see cref="Adopt"/>.</summary>
+    public SeriesDetector NewDetector(string metric) => new(settings.For(metric));
+
+    /// <summary>
+    /// Puts a detector fitted on stored history up to <paramref name="fittedUntil"/> (Unix ms) in place of the series'
+    /// current one when it learnt from longer. The current one's open anomalies stay with the series. When the current
+    /// one has already seen later samples, nothing changes and the answer says from when the fitted one must catch up.
+    /// </summary>
+    public Adoption Adopt(Series series, SeriesDetector fitted, long fittedUntil)
+    {
+        lock (_lock)
+        {
+            var key = (series.Tenant, series.Id);
+            if (!_series.TryGetValue(key, out var current))
+            {
+                _series[key] = new Watched(fitted, series.Metric) { LastTimestamp = fittedUntil };
+                return Adoption.Adopted;
+            }
+            if (current.Detector.LearntSince is { } since && (fitted.LearntSince is not { } fittedSince || fittedSince >= since))
+                return Adoption.NotLonger;
+            if (current.LastTimestamp > fittedUntil)
+                return Adoption.Behind(current.LastTimestamp);
+            _series[key] = new Watched(fitted, series.Metric)
+            {
+                LastTimestamp = fittedUntil,
+                Unusual = current.Unusual,
+                Predicted = current.Predicted,
+            };
+            return Adoption.Adopted;
+        }
     }
 
     /// <summary>Takes back an anomaly the engine had open before a restart, so its end resolves it.</summary>
@@ -87,7 +134,7 @@ public sealed class EnsembleWatch(DetectionSettings settings)
 
     public IReadOnlyList<AnomalyChange> Evaluate(Series series, IReadOnlyList<SamplePoint> samples)
     {
-        if (NotWatched.Contains(series.Metric))
+        if (!Watches(series.Metric))
             return [];
         lock (_lock)
             return EvaluateLocked(series, samples);
@@ -153,4 +200,16 @@ public sealed class EnsembleWatch(DetectionSettings settings)
     }
 
     private static string Hours(TimeSpan span) => string.Create(CultureInfo.InvariantCulture, $"{span.TotalHours:0.0} h");
+}
+
+/// <summary>What <see cref="EnsembleWatch.Adopt"/> did with a fitted detector.</summary>
+public readonly record struct Adoption(bool IsAdopted, long? CatchUpUntil)
+{
+    public static Adoption Adopted => new(true, null);
+
+    /// <summary>The current detector learnt from at least as long a history; the fitted one is not needed.</summary>
+    public static Adoption NotLonger => new(false, null);
+
+    /// <summary>The current detector has seen samples after the fitted one's last, up to <paramref name="currentUntil"/>: fit those and offer again.</summary>
+    public static Adoption Behind(long currentUntil) => new(false, currentUntil);
 }

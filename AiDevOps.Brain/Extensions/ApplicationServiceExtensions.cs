@@ -130,14 +130,13 @@ public static partial class ApplicationServiceExtensions
                 : new AmazonS3Client(new AmazonS3Config { ServiceURL = localEndpoint, ForcePathStyle = true, AuthenticationRegion = "us-east-1" });
             return new S3ModelStore(s3, options.ModelBucket);
         });
-        var saveEvery = builder.Configuration.GetSection(DetectionOptions.Section).Get<DetectionOptions>()?.ModelSaveInterval ?? TimeSpan.FromMinutes(5);
+        builder.Services.AddSingleton<HistoryFitter>();
+        // The schedules are read before options validation runs; a bad interval fails ValidateOnStart, not here.
+        var schedule = builder.Configuration.GetSection(DetectionOptions.Section).Get<DetectionOptions>() ?? new DetectionOptions();
         builder.Services.AddQuartz(quartz =>
         {
-            quartz.AddJob<SaveModelsJob>(job => job.WithIdentity(SaveModelsJob.Key));
-            quartz.AddTrigger(trigger => trigger.ForJob(SaveModelsJob.Key).WithIdentity(SaveModelsJob.Key.Name, SaveModelsJob.Key.Group)
-                .StartAt(DateTimeOffset.UtcNow + saveEvery)
-                .WithSimpleSchedule(schedule => schedule.WithInterval(saveEvery < TimeSpan.FromSeconds(10) ? TimeSpan.FromSeconds(10) : saveEvery)
-                    .RepeatForever().WithMisfireInstruction(SimpleTriggerMisfireInstruction.NextWithRemainingCount)));
+            quartz.Every<SaveModelsJob>(SaveModelsJob.Key, schedule.ModelSaveInterval, firstAfter: schedule.ModelSaveInterval);
+            quartz.Every<FitModelsJob>(FitModelsJob.Key, schedule.FitInterval, firstAfter: TimeSpan.Zero);
         });
         builder.Services.AddQuartzHostedService(options => options.WaitForJobsToComplete = true);
         builder.Services.AddHostedService<DetectionService>();
@@ -171,5 +170,16 @@ public static partial class ApplicationServiceExtensions
 
         [LoggerMessage(LogLevel.Warning, "Telegram:BotToken is empty: alerts are recorded, listed at GET /api/anomalies and logged, but reach Telegram only through receivers that carry their own bot token.")]
         private partial void LogNotConfigured();
+    }
+
+    /// <summary>Runs a job first after <paramref name="firstAfter"/> and then every <paramref name="interval"/>; a missed run is skipped, not caught up.</summary>
+    private static void Every<TJob>(this IQuartzBuilder quartz, JobKey key, TimeSpan interval, TimeSpan firstAfter)
+        where TJob : IJob
+    {
+        var every = interval < TimeSpan.FromSeconds(10) ? TimeSpan.FromSeconds(10) : interval;
+        quartz.AddJob<TJob>(job => job.WithIdentity(key));
+        quartz.AddTrigger(trigger => trigger.ForJob(key).WithIdentity(key.Name, key.Group)
+            .StartAt(DateTimeOffset.UtcNow + firstAfter)
+            .WithSimpleSchedule(s => s.WithInterval(every).RepeatForever().WithMisfireInstruction(SimpleTriggerMisfireInstruction.NextWithRemainingCount)));
     }
 }

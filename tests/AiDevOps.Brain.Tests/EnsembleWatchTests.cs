@@ -105,4 +105,29 @@ public class EnsembleWatchTests
         Feed(watch, cpu, Enumerable.Repeat(0.2, 100));
         Assert.Empty(watch.Evaluate(cpu, [new SamplePoint(Step, 99)]));
     }
+
+    [Fact]
+    public void A_detector_fitted_on_longer_history_takes_over_after_catching_up_and_keeps_the_open_anomaly()
+    {
+        var watch = new EnsembleWatch(DetectionSettings.Recommended);
+        var cpu = Of("node_cpu_busy_ratio");
+        Feed(watch, cpu, Enumerable.Repeat(0.2, 10), start: 1000 * Step);
+        watch.Restore(new AiDevOps.Brain.Detection.Anomaly("id", cpu, AnomalyKinds.Unusual, EnsembleWatch.Name + "/Range", 0.9, DateTimeOffset.UnixEpoch));
+        var youngSince = watch.LearntSince(cpu.Tenant, cpu.Id);
+
+        var fitted = watch.NewDetector(cpu.Metric);
+        fitted.Fit(Enumerable.Range(1, 1005).Select(i => new Sample(DateTimeOffset.FromUnixTimeMilliseconds(i * Step), 0.2)));
+        var behind = watch.Adopt(cpu, fitted, 1005 * Step);
+        Assert.Equal(new Adoption(false, 1010 * Step), behind);
+        Assert.Equal(youngSince, watch.LearntSince(cpu.Tenant, cpu.Id));
+
+        fitted.Fit(Enumerable.Range(1006, 5).Select(i => new Sample(DateTimeOffset.FromUnixTimeMilliseconds(i * Step), 0.2)));
+        Assert.Equal(Adoption.Adopted, watch.Adopt(cpu, fitted, 1010 * Step));
+        Assert.Equal(DateTimeOffset.FromUnixTimeMilliseconds(Step), watch.LearntSince(cpu.Tenant, cpu.Id));
+        Assert.Equal("id", Assert.IsType<AnomalyResolved>(Assert.Single(Feed(watch, cpu, [0.2], start: 1010 * Step))).Anomaly.Id);
+
+        var shorter = watch.NewDetector(cpu.Metric);
+        shorter.Fit([new Sample(DateTimeOffset.FromUnixTimeMilliseconds(500 * Step), 0.2)]);
+        Assert.Equal(Adoption.NotLonger, watch.Adopt(cpu, shorter, 2000 * Step));
+    }
 }

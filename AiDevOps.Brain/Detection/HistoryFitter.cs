@@ -1,0 +1,107 @@
+using AiDevOps.Brain.Ingest;
+using AiDevOps.Brain.Storage;
+using AiDevOps.Contracts;
+using AiDevOps.Detection;
+using Microsoft.Extensions.Options;
+using Engine = AiDevOps.Detection;
+
+namespace AiDevOps.Brain.Detection;
+
+/// <summary>
+/// Fits detectors on stored history (<c>Detection:FitHistory</c> back from now) for series whose detector knows less
+/// than that: series that never had a model (a first start on an existing table, models lost or written by an older
+/// engine) and young detectors of series that were stored before they were watched. A fitted detector takes over
+/// only when it learnt from longer (<see cref="EnsembleWatch.Adopt"/>), so live detection never goes backwards.
+/// </summary>
+public sealed partial class HistoryFitter(
+    EnsembleWatch ensemble,
+    ISampleStore store,
+    ApiKeyAuthenticator agents,
+    IOptions<DetectionOptions> options,
+    TimeProvider clock,
+    ILogger<HistoryFitter> logger)
+{
+    /// <summary>Series read together: one pass over the store per group, with bounded memory.</summary>
+    private const int SeriesPerRead = 50;
+
+    /// <summary>A detector that is offered again and again is overtaken by live samples faster than it catches up.</summary>
+    private const int MaxOffers = 3;
+
+    // Series whose detector already learnt from all the store holds within the window: never read again.
+    private readonly HashSet<(string Tenant, string SeriesId)> _complete = [];
+    private readonly Lock _lock = new();
+
+    /// <summary>Fits every series that needs it; returns how many detectors were replaced or added.</summary>
+    public async Task<int> FitAsync(CancellationToken ct)
+    {
+        await ensemble.Loaded.WaitAsync(ct);
+        var now = clock.GetUtcNow();
+        var since = now - options.Value.FitHistory;
+        var fitted = 0;
+        foreach (var tenant in agents.Agents.Select(a => a.Tenant).Distinct())
+        {
+            foreach (var metric in await store.MetricNamesAsync(tenant, ct))
+            {
+                if (!EnsembleWatch.Watches(metric))
+                    continue;
+                var candidates = (await store.FindSeriesAsync(tenant, metric, [], int.MaxValue, ct))
+                    .Where(s => !IsComplete(s) && !(ensemble.LearntSince(s.Tenant, s.Id) <= since))
+                    .ToList();
+                foreach (var group in candidates.Chunk(SeriesPerRead))
+                {
+                    var history = await store.ReadManyAsync(tenant, [.. group.Select(s => s.Id)], since.ToUnixTimeMilliseconds(), now.ToUnixTimeMilliseconds(), ct);
+                    foreach (var series in group)
+                    {
+                        if (await FitAsync(series, history.GetValueOrDefault(series.Id, []), ct))
+                            fitted++;
+                    }
+                }
+            }
+        }
+        LogFitted(fitted, options.Value.FitHistory);
+        return fitted;
+    }
+
+    private async Task<bool> FitAsync(Series series, IReadOnlyList<SamplePoint> history, CancellationToken ct)
+    {
+        if (history.Count == 0 || ensemble.LearntSince(series.Tenant, series.Id) is { } learnt && history[0].Timestamp >= learnt.ToUnixTimeMilliseconds())
+        {
+            MarkComplete(series);
+            return false;
+        }
+
+        var detector = ensemble.NewDetector(series.Metric);
+        Learn(detector, history);
+        var until = history[^1].Timestamp;
+        for (var offer = 0; offer < MaxOffers; offer++)
+        {
+            var adoption = ensemble.Adopt(series, detector, until);
+            if (adoption.CatchUpUntil is not { } catchUpUntil)
+            {
+                MarkComplete(series);
+                return adoption.IsAdopted;
+            }
+            Learn(detector, await store.ReadAsync(series.Tenant, series.Id, until + 1, catchUpUntil, int.MaxValue, ct));
+            until = catchUpUntil;
+        }
+        return false;
+    }
+
+    private static void Learn(SeriesDetector detector, IReadOnlyList<SamplePoint> samples) =>
+        detector.Fit(samples.Select(s => new Engine.Sample(DateTimeOffset.FromUnixTimeMilliseconds(s.Timestamp), s.Value)));
+
+    private bool IsComplete(Series series)
+    {
+        lock (_lock)
+            return _complete.Contains((series.Tenant, series.Id));
+    }
+
+    private void MarkComplete(Series series)
+    {
+        lock (_lock)
+            _complete.Add((series.Tenant, series.Id));
+    }
+
+    [LoggerMessage(LogLevel.Information, "Fitted {Count} detectors on up to {History} of stored history")]
+    private partial void LogFitted(int count, TimeSpan history);
+}
