@@ -58,7 +58,7 @@ public sealed class SeriesDetector
             ? new Anomaly(AnomalyKind.Detected, sample.Timestamp, score, EvidenceFor(sample.Value))
             : null;
 
-        var exhaustion = _options.Exhaustion is { } limit ? _trend.Exhaustion(limit.Limit) : null;
+        var exhaustion = Exhaustion();
         var predictionChange = _prediction.Step(PredictionScore(exhaustion));
         var predicted = predictionChange == GateChange.Opened
             ? new Anomaly(AnomalyKind.Predicted, sample.Timestamp, 1, [PredictionEvidence(sample.Value)], exhaustion)
@@ -91,6 +91,9 @@ public sealed class SeriesDetector
 
     /// <summary>The trend's value one <paramref name="horizon"/> ahead of the last sample; NaN until it has enough samples.</summary>
     public Forecast Forecast(TimeSpan horizon) => _trend.Forecast(horizon);
+
+    /// <summary>When the series is expected to reach its family's limit, if it has one and is heading there.</summary>
+    public Exhaustion? Exhaustion() => _options.Exhaustion is { } limit ? _trend.Exhaustion(limit.Limit) : null;
 
     public byte[] Snapshot()
     {

@@ -12,6 +12,7 @@ namespace AiDevOps.Brain.Apis;
 public static class QueryApi
 {
     private const int MaxLimit = 10_000;
+    private static readonly TimeSpan MaxHorizon = TimeSpan.FromDays(30);
 
     public static IEndpointRouteBuilder MapQueryApi(this IEndpointRouteBuilder app)
     {
@@ -22,6 +23,8 @@ public static class QueryApi
             .WithSummary("Series of a metric; every other query parameter is a label that must equal its value.");
         api.MapGet("/series/{seriesId}/samples", ReadSamplesAsync)
             .WithSummary("Samples of one series between from and to (RFC 3339 or Unix seconds; default: the last hour).");
+        api.MapGet("/series/{seriesId}/forecast", Forecast)
+            .WithSummary("Where a series is heading: its trend one horizon (e.g. 1h, default 1h) after its last sample, with a 95 % band, and when it reaches its limit.");
         api.MapGet("/anomalies", ListAnomaliesAsync).WithSummary("Anomalies, newest first; state = open, resolved or all.");
         return app;
     }
@@ -29,6 +32,12 @@ public static class QueryApi
     public sealed record SeriesView(string Id, IReadOnlyDictionary<string, string> Labels);
 
     public sealed record SamplesView(string SeriesId, DateTimeOffset From, DateTimeOffset To, IReadOnlyList<SamplePoint> Samples);
+
+    /// <summary>Times are RFC 3339; <c>Exhaustion</c> is null unless the metric family has a limit and the trend heads for it.</summary>
+    public sealed record ForecastView(
+        string SeriesId, DateTimeOffset LastSample, DateTimeOffset At, double Expected, double Low, double High, ExhaustionView? Exhaustion);
+
+    public sealed record ExhaustionView(double Limit, double SlopePerHour, DateTimeOffset Expected, DateTimeOffset Earliest, DateTimeOffset Latest);
 
     public sealed record AnomalyView(
         string Id, string SeriesId, string Metric, IReadOnlyDictionary<string, string> Labels, string Kind, string Detector,
@@ -69,12 +78,47 @@ public static class QueryApi
             return Invalid("from", "from must not be after to.");
         if (limit is < 1 or > MaxLimit)
             return Invalid("limit", $"limit must be between 1 and {MaxLimit}.");
-        if (seriesId.Length != 32 || !seriesId.All(char.IsAsciiHexDigitLower))
-            return Invalid("seriesId", "A series id is 32 lower-case hex characters, as /api/series returns it.");
+        if (!IsSeriesId(seriesId))
+            return InvalidSeriesId();
 
         var samples = await store.ReadAsync(user.Agent().Tenant, seriesId, start.ToUnixTimeMilliseconds(), end.ToUnixTimeMilliseconds(), limit, ct);
         return TypedResults.Ok(new SamplesView(seriesId, start, end, samples));
     }
+
+    public static Results<Ok<ForecastView>, ValidationProblem, ProblemHttpResult> Forecast(
+        string seriesId, ClaimsPrincipal user, EnsembleWatch ensemble, string horizon = "1h")
+    {
+        if (!IsSeriesId(seriesId))
+            return InvalidSeriesId();
+        TimeSpan ahead;
+        try
+        {
+            ahead = PromQlParser.ParseDuration(horizon);
+        }
+        catch (Exception error) when (error is FormatException or OverflowException or ArgumentOutOfRangeException)
+        {
+            return Invalid("horizon", $"'{horizon}' is not a duration such as 30m, 4h or 7d.");
+        }
+        if (ahead <= TimeSpan.Zero || ahead > MaxHorizon)
+            return Invalid("horizon", "horizon must be more than 0 and at most 30d.");
+
+        if (ensemble.Outlook(user.Agent().Tenant, seriesId, ahead) is not { } outlook)
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No forecast",
+                detail: "The series is not watched by the detection engine (unknown, up, ALERTS, or no sample since the Brain started).");
+        if (double.IsNaN(outlook.Forecast.Expected))
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Not enough samples yet",
+                detail: "The trend needs more samples of this series before it can forecast.");
+
+        var last = outlook.LastSample;
+        var exhaustion = outlook.Exhaustion is { } e
+            ? new ExhaustionView(e.Limit, e.SlopePerHour, At(last, e.Expected), At(last, e.Earliest), At(last, e.Latest))
+            : null;
+        return TypedResults.Ok(new ForecastView(seriesId, last, last + ahead, outlook.Forecast.Expected, outlook.Forecast.Low, outlook.Forecast.High, exhaustion));
+    }
+
+    /// <summary>A time span from the last sample, saturating: "never" reads as the end of time, not an overflow.</summary>
+    private static DateTimeOffset At(DateTimeOffset from, TimeSpan after) =>
+        after >= DateTimeOffset.MaxValue - from ? DateTimeOffset.MaxValue : from + after;
 
     public static async Task<Results<Ok<List<AnomalyView>>, ValidationProblem>> ListAnomaliesAsync(
         ClaimsPrincipal user, AnomalyStore anomalies, CancellationToken ct, string state = "all", int limit = 100)
@@ -104,6 +148,11 @@ public static class QueryApi
         }
         return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out time);
     }
+
+    private static bool IsSeriesId(string seriesId) => seriesId.Length == 32 && seriesId.All(char.IsAsciiHexDigitLower);
+
+    private static ValidationProblem InvalidSeriesId() =>
+        Invalid("seriesId", "A series id is 32 lower-case hex characters, as /api/series returns it.");
 
     private static ValidationProblem Invalid(string field, string message) =>
         TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] });

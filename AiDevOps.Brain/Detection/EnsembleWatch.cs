@@ -2,6 +2,7 @@ using System.Globalization;
 using AiDevOps.Brain.Storage;
 using AiDevOps.Contracts;
 using AiDevOps.Detection;
+using AiDevOps.Detection.Forecasting;
 using Engine = AiDevOps.Detection;
 
 namespace AiDevOps.Brain.Detection;
@@ -81,6 +82,21 @@ public sealed class EnsembleWatch(DetectionSettings settings)
     {
         lock (_lock)
             return _series.TryGetValue((tenant, seriesId), out var watched) ? watched.Detector.LearntSince : null;
+    }
+
+    /// <summary>
+    /// The trend of a watched series one <paramref name="horizon"/> after its last sample, and when it reaches its
+    /// limit; null when the series is not watched.
+    /// </summary>
+    public SeriesOutlook? Outlook(string tenant, string seriesId, TimeSpan horizon)
+    {
+        lock (_lock)
+        {
+            if (!_series.TryGetValue((tenant, seriesId), out var watched) || watched.LastTimestamp == long.MinValue)
+                return null;
+            return new SeriesOutlook(
+                DateTimeOffset.FromUnixTimeMilliseconds(watched.LastTimestamp), watched.Detector.Forecast(horizon), watched.Detector.Exhaustion());
+        }
     }
 
     /// <summary>A new series' detector, for fitting on history before it is offered to <see cref="Adopt"/>.</summary>
@@ -213,3 +229,6 @@ public readonly record struct Adoption(bool IsAdopted, long? CatchUpUntil)
     /// <summary>The current detector has seen samples after the fitted one's last, up to <paramref name="currentUntil"/>: fit those and offer again.</summary>
     public static Adoption Behind(long currentUntil) => new(false, currentUntil);
 }
+
+/// <summary>Where a series is heading, as of its last sample.</summary>
+public sealed record SeriesOutlook(DateTimeOffset LastSample, Forecast Forecast, Exhaustion? Exhaustion);
