@@ -25,6 +25,15 @@ public sealed record DetectionOptions
 
     public double RateOfChangeAlpha { get; init; } = 0.02;
 
+    /// <summary>
+    /// Samples averaged into one block for the coarse-scale level test (<c>BlockLevelDetector</c>): 16 cut the noise
+    /// of white noise to a quarter, and a block is 80 minutes at a 5-minute interval, so a drift is seen within hours.
+    /// </summary>
+    public int BlockSamples { get; init; } = 16;
+
+    /// <summary>Weight of each new block in the mean of past blocks: it forgets over about 50 blocks (800 samples).</summary>
+    public double BlockAlpha { get; init; } = 0.02;
+
     /// <summary>Samples over which the long-run range relaxes towards the mean (e-folding), see <c>RangeDetector</c>.</summary>
     public int RangeForgetting { get; init; } = 50_000;
 

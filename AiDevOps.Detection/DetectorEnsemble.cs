@@ -33,6 +33,7 @@ internal sealed class DetectorEnsemble
             new SeasonalDetector(options.SeasonalBucketsPerDay),
             new LevelShiftDetector(options.LevelShiftAlpha, options.LevelShiftSlack, options.LevelShiftInterval),
             new RateOfChangeDetector(options.RateOfChangeAlpha),
+            new BlockLevelDetector(options.BlockSamples, options.BlockAlpha),
             new RangeDetector(options.RangeForgetting, options.WarmUpSamples, options.RangeNoise / options.RangeRecord),
         ];
         _rangeRecord = options.RangeRecord;

@@ -13,6 +13,9 @@ public enum DetectorKind
     /// <summary>A value beyond the series' long-run range (<see cref="RangeDetector"/>).</summary>
     Range,
 
+    /// <summary>The mean of a block of samples against past blocks' (<see cref="BlockLevelDetector"/>).</summary>
+    BlockLevel,
+
     /// <summary>Not an ensemble member: the trend forecast behind a predicted anomaly.</summary>
     Exhaustion,
 }

@@ -70,6 +70,28 @@ public class SeriesDetectorTests
     }
 
     [Fact]
+    public void A_shift_too_small_for_any_single_sample_is_seen_at_the_block_scale()
+    {
+        List<Assessment> Shifted(DetectionOptions options)
+        {
+            var signals = new Signals(12);
+            var detector = new SeriesDetector(options);
+            Signals.Observe(detector, signals.Noise(0, History));
+            return Signals.Observe(
+                detector, Enumerable.Range(History, 300).Select(i => new Sample(Signals.At(i), 101.5 + signals.Gaussian())));
+        }
+
+        var shifted = Shifted(new DetectionOptions());
+        var unblocked = Shifted(new DetectionOptions { BlockSamples = int.MaxValue });
+
+        var opened = shifted.FindIndex(a => a.Opened is not null);
+        Assert.InRange(opened, 0, 2 * new DetectionOptions().BlockSamples);
+        Assert.Equal(DetectorKind.BlockLevel, shifted[opened].Opened!.Evidence[0].Detector);
+        Assert.InRange(shifted[opened].Opened!.Evidence[0].Expected, 99.5, 100.5);
+        Assert.DoesNotContain(unblocked, a => a.Opened is not null);
+    }
+
+    [Fact]
     public void A_daily_pattern_does_not_alarm_once_learnt_from_history()
     {
         var signals = new Signals(5);
