@@ -35,6 +35,10 @@ internal sealed class DetectorEnsemble
             new RateOfChangeDetector(options.RateOfChangeAlpha),
             new BlockLevelDetector(options.BlockSamples, options.BlockAlpha),
             new RangeDetector(options.RangeForgetting, options.WarmUpSamples, options.RangeNoise / options.RangeRecord),
+
+            // Averaging a block already cuts the noise that the per-sample floor is for, so block means have none.
+            new RangeDetector(
+                options.RangeForgetting / options.BlockSamples, options.BlockRangeWarmUp / options.BlockSamples, 0, options.BlockSamples),
         ];
         _rangeRecord = options.RangeRecord;
         _record = new double[_detectors.Length];
@@ -68,7 +72,7 @@ internal sealed class DetectorEnsemble
                 continue;
             }
 
-            if (_detectors[i].Kind == DetectorKind.Range)
+            if (_detectors[i].Kind is DetectorKind.Range or DetectorKind.BlockRange)
             {
                 // Already on an absolute scale, and rare by nature: it needs no record of its own.
                 Ratios[i] = reading.Surprise / _rangeRecord;

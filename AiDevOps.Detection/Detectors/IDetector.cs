@@ -16,6 +16,9 @@ public enum DetectorKind
     /// <summary>The mean of a block of samples against past blocks' (<see cref="BlockLevelDetector"/>).</summary>
     BlockLevel,
 
+    /// <summary>A block mean beyond the long-run range of block means (<see cref="RangeDetector"/> over blocks).</summary>
+    BlockRange,
+
     /// <summary>Not an ensemble member: the trend forecast behind a predicted anomaly.</summary>
     Exhaustion,
 }

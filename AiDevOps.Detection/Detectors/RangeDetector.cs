@@ -9,8 +9,12 @@ namespace AiDevOps.Detection.Detectors;
 /// of a stationary series get rarer the longer it is watched, so this detector stays quiet where the record-calibrated
 /// ones keep a constant rate of records. The surprise is the excess in widths of the range, but never in less than
 /// <c>noiseSteps</c> typical sample-to-sample steps (in the same unit), so plain noise does not set "records".
+/// With <c>blockSamples</c> above 1 it watches the means of consecutive blocks of that many samples instead, reading
+/// once a block (counts, <c>forgetting</c> included, are then in blocks): a sustained excursion to a new level, a
+/// failure that flattens a series or takes it somewhere its spikes never stayed, sets a record of block means even
+/// when no single sample leaves the range.
 /// </summary>
-public sealed class RangeDetector(int forgetting, int warmUp, double noiseSteps) : IDetector
+public sealed class RangeDetector(int forgetting, int warmUp, double noiseSteps, int blockSamples = 1) : IDetector
 {
     private const double MeanAlpha = 0.01;
     private const double StepAlpha = 0.01;
@@ -21,12 +25,27 @@ public sealed class RangeDetector(int forgetting, int warmUp, double noiseSteps)
     private double _previous;
     private double _meanAbsStep;
     private int _count;
+    private double _blockSum;
+    private int _blockFilled;
 
-    public DetectorKind Kind => DetectorKind.Range;
+    public DetectorKind Kind => blockSamples == 1 ? DetectorKind.Range : DetectorKind.BlockRange;
 
     public DetectorReading Observe(in Sample sample)
     {
         var value = sample.Value;
+        if (blockSamples > 1)
+        {
+            _blockSum += value;
+            if (++_blockFilled < blockSamples)
+            {
+                return DetectorReading.Learning(value);
+            }
+
+            value = _blockSum / blockSamples;
+            _blockSum = 0;
+            _blockFilled = 0;
+        }
+
         if (_count == 0)
         {
             _high = _low = _mean = _previous = value;
@@ -68,6 +87,8 @@ public sealed class RangeDetector(int forgetting, int warmUp, double noiseSteps)
         writer.Write(_previous);
         writer.Write(_meanAbsStep);
         writer.Write(_count);
+        writer.Write(_blockSum);
+        writer.Write(_blockFilled);
     }
 
     public void Read(SnapshotReader reader)
@@ -78,5 +99,11 @@ public sealed class RangeDetector(int forgetting, int warmUp, double noiseSteps)
         _previous = reader.ReadDouble();
         _meanAbsStep = reader.ReadDouble();
         _count = reader.ReadInt32();
+        _blockSum = reader.ReadDouble();
+        _blockFilled = reader.ReadInt32();
+        if (_blockFilled < 0 || _blockFilled >= blockSamples)
+        {
+            throw new InvalidDataException("The range block in the snapshot does not fit this configuration.");
+        }
     }
 }
