@@ -6,12 +6,6 @@ namespace AiDevOps.Detection;
 /// </summary>
 public sealed record DetectionOptions
 {
-    /// <summary>
-    /// Samples in the robust level window (median/MAD). NAB scores at 48 are within a tenth of a point of those at 64,
-    /// and the smaller window leaves room in the per-series state for the range of block means.
-    /// </summary>
-    public int LevelWindow { get; init; } = 48;
-
     public double EwmaAlpha { get; init; } = 0.02;
 
     public int SeasonalBucketsPerDay { get; init; } = 24;

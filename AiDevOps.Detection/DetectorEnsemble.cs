@@ -28,7 +28,6 @@ internal sealed class DetectorEnsemble
     {
         _detectors =
         [
-            new RobustLevelDetector(options.LevelWindow),
             new EwmaDetector(options.EwmaAlpha),
             new SeasonalDetector(options.SeasonalBucketsPerDay),
             new LevelShiftDetector(options.LevelShiftAlpha, options.LevelShiftSlack, options.LevelShiftInterval),

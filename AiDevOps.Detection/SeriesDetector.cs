@@ -11,7 +11,7 @@ namespace AiDevOps.Detection;
 /// </summary>
 public sealed class SeriesDetector
 {
-    private const int SnapshotVersion = 6;
+    private const int SnapshotVersion = 7;
 
     private readonly DetectionOptions _options;
     private readonly DetectorEnsemble _ensemble;

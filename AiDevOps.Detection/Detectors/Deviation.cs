@@ -2,9 +2,7 @@ namespace AiDevOps.Detection.Detectors;
 
 internal static class Deviation
 {
-    /// <summary>1.4826 × MAD (or 1.2533 × mean absolute deviation) estimates σ for Gaussian noise.</summary>
-    public const double MadToSigma = 1.4826;
-
+    /// <summary>1.2533 × the mean absolute deviation estimates σ for Gaussian noise.</summary>
     public const double MeanAbsToSigma = 1.2533;
 
     /// <summary>

@@ -4,7 +4,6 @@ namespace AiDevOps.Detection.Detectors;
 
 public enum DetectorKind
 {
-    RobustLevel,
     Ewma,
     Seasonal,
     LevelShift,

@@ -180,7 +180,7 @@ public class SeriesDetectorTests
         var detector = new SeriesDetector(new DetectionOptions());
         var snapshot = detector.Snapshot();
 
-        Assert.Throws<InvalidDataException>(() => SeriesDetector.Restore(new DetectionOptions { LevelWindow = 16 }, snapshot));
+        Assert.Throws<InvalidDataException>(() => SeriesDetector.Restore(new DetectionOptions { SeasonalBucketsPerDay = 12 }, snapshot));
     }
 
     [Fact]
