@@ -38,11 +38,24 @@ public sealed record DetectionOptions
     public double BlockAlpha { get; init; } = 0.02;
 
     /// <summary>
+    /// Samples in the blocks of a second, coarser range of block means: a 64-sample block (5⅓ hours at a 5-minute
+    /// interval) averages out what the day does within a shift, so a series that settles for hours at a level it
+    /// only ever passed through sets a record that 16-sample blocks still see as within their range.
+    /// </summary>
+    public int CoarseBlockSamples { get; init; } = 64;
+
+    /// <summary>
     /// Samples the range of block means learns before it scores: a week at a 5-minute interval. Block means vary less
     /// than samples, so their early range is narrow and sets "records" often; after a week it has seen the weekly
     /// cycle (weekend lows included), and half that many samples cost more false alarms than they found anomalies.
     /// </summary>
     public int BlockRangeWarmUp { get; init; } = 2016;
+
+    /// <summary>
+    /// The same for the range of <see cref="CoarseBlockSamples"/>-sample means: two weeks, as a week holds only 31 of
+    /// its blocks, and a range of so few means is still narrow enough to set "records" often.
+    /// </summary>
+    public int CoarseBlockRangeWarmUp { get; init; } = 4032;
 
     /// <summary>Samples over which the long-run range relaxes towards the mean (e-folding), see <c>RangeDetector</c>.</summary>
     public int RangeForgetting { get; init; } = 50_000;
