@@ -57,8 +57,15 @@ public sealed record DetectionOptions
     /// </summary>
     public int CoarseBlockRangeWarmUp { get; init; } = 4032;
 
-    /// <summary>Samples over which the long-run range relaxes towards the mean (e-folding), see <c>RangeDetector</c>.</summary>
-    public int RangeForgetting { get; init; } = 50_000;
+    /// <summary>
+    /// Samples over which the engine forgets (e-folding), about half a year at a 5-minute interval: the long-run range
+    /// relaxes towards the mean (see <c>RangeDetector</c>) and each detector's record surprise decays. A score thus
+    /// means "beyond anything this series has done in a long while", and records, like new extremes, get rarer the
+    /// longer a series is watched. Records that decayed over ten days set the bar anew after every quiet spell and
+    /// were most of the false alarms on long, spiky series; the range detectors, which need no record, still catch a
+    /// change too slow or too small to beat a record.
+    /// </summary>
+    public int Forgetting { get; init; } = 50_000;
 
     /// <summary>
     /// How far beyond the long-run range, as a fraction of its width, a sample must lie to count as much as another
@@ -71,12 +78,6 @@ public sealed record DetectionOptions
     /// noise a new extreme must clear the old one by more than the noise itself.
     /// </summary>
     public double RangeNoise { get; init; } = 0.5;
-
-    /// <summary>
-    /// Samples over which a detector's record surprise decays (e-folding): a surprise is scored against the largest
-    /// of roughly the last ten days at a 5-minute interval.
-    /// </summary>
-    public int CalibrationWindow { get; init; } = 3000;
 
     /// <summary>Learnt readings a detector needs before it may score: its record must mean something first.</summary>
     public int WarmUpSamples { get; init; } = 60;

@@ -5,7 +5,7 @@ namespace AiDevOps.Detection;
 
 /// <summary>
 /// Runs every detector on a sample and calibrates each one against its own record: the ratio of √surprise to the
-/// largest such value seen lately (a maximum that decays over <see cref="DetectionOptions.CalibrationWindow"/>
+/// largest such value seen in the long run (a maximum that decays over <see cref="DetectionOptions.Forgetting"/>
 /// samples). A ratio above 1 means "more surprising than anything in a long while". A detector that is always a
 /// little surprised by a series, such as the level detector on a seasonal one, is thereby discounted; detectors
 /// with different units become comparable; and after one outburst its own echoes score low. The ensemble follows
@@ -32,20 +32,20 @@ internal sealed class DetectorEnsemble
             new Slot(new LevelShiftDetector(options.LevelShiftAlpha, options.LevelShiftSlack, options.LevelShiftInterval)),
             new Slot(new RateOfChangeDetector(options.RateOfChangeAlpha)),
             new Slot(new BlockLevelDetector(options.BlockSamples, options.BlockAlpha)),
-            new Slot(new RangeDetector(options.RangeForgetting, options.WarmUpSamples, options.RangeNoise / options.RangeRecord)),
+            new Slot(new RangeDetector(options.Forgetting, options.WarmUpSamples, options.RangeNoise / options.RangeRecord)),
 
             // Averaging a block already cuts the noise that the per-sample floor is for, so block means have none.
             new Slot(new RangeDetector(
-                options.RangeForgetting / options.BlockSamples, options.BlockRangeWarmUp / options.BlockSamples, 0, options.BlockSamples)),
+                options.Forgetting / options.BlockSamples, options.BlockRangeWarmUp / options.BlockSamples, 0, options.BlockSamples)),
             new Slot(new RangeDetector(
-                options.RangeForgetting / options.CoarseBlockSamples,
+                options.Forgetting / options.CoarseBlockSamples,
                 options.CoarseBlockRangeWarmUp / options.CoarseBlockSamples,
                 0,
                 options.CoarseBlockSamples)),
         ];
 
         _rangeRecord = options.RangeRecord;
-        _decay = 1 - 1.0 / options.CalibrationWindow;
+        _decay = 1 - 1.0 / options.Forgetting;
         _warmUp = options.WarmUpSamples;
     }
 
