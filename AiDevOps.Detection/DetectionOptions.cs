@@ -32,14 +32,34 @@ public sealed record DetectionOptions
     public double BlockAlpha { get; init; } = 0.02;
 
     /// <summary>
+    /// Samples in the blocks of a second, coarser range of block means: a 64-sample block (5⅓ hours at a 5-minute
+    /// interval) averages out what the day does within a shift, so a series that settles for hours at a level it
+    /// only ever passed through sets a record that 16-sample blocks still see as within their range.
+    /// </summary>
+    public int CoarseBlockSamples { get; init; } = 64;
+
+    /// <summary>
     /// Samples the range of block means learns before it scores: a week at a 5-minute interval. Block means vary less
     /// than samples, so their early range is narrow and sets "records" often; after a week it has seen the weekly
     /// cycle (weekend lows included), and half that many samples cost more false alarms than they found anomalies.
     /// </summary>
     public int BlockRangeWarmUp { get; init; } = 2016;
 
-    /// <summary>Samples over which the long-run range relaxes towards the mean (e-folding), see <c>RangeDetector</c>.</summary>
-    public int RangeForgetting { get; init; } = 50_000;
+    /// <summary>
+    /// The same for the range of <see cref="CoarseBlockSamples"/>-sample means: two weeks, as a week holds only 31 of
+    /// its blocks, and a range of so few means is still narrow enough to set "records" often.
+    /// </summary>
+    public int CoarseBlockRangeWarmUp { get; init; } = 4032;
+
+    /// <summary>
+    /// Samples over which the engine forgets (e-folding), about half a year at a 5-minute interval: the long-run range
+    /// relaxes towards the mean (see <c>RangeDetector</c>) and each detector's record surprise decays. A score thus
+    /// means "beyond anything this series has done in a long while", and records, like new extremes, get rarer the
+    /// longer a series is watched. Records that decayed over ten days set the bar anew after every quiet spell and
+    /// were most of the false alarms on long, spiky series; the range detectors, which need no record, still catch a
+    /// change too slow or too small to beat a record.
+    /// </summary>
+    public int Forgetting { get; init; } = 50_000;
 
     /// <summary>
     /// How far beyond the long-run range, as a fraction of its width, a sample must lie to count as much as another
@@ -52,12 +72,6 @@ public sealed record DetectionOptions
     /// noise a new extreme must clear the old one by more than the noise itself.
     /// </summary>
     public double RangeNoise { get; init; } = 0.5;
-
-    /// <summary>
-    /// Samples over which a detector's record surprise decays (e-folding): a surprise is scored against the largest
-    /// of roughly the last ten days at a 5-minute interval.
-    /// </summary>
-    public int CalibrationWindow { get; init; } = 3000;
 
     /// <summary>Learnt readings a detector needs before it may score: its record must mean something first.</summary>
     public int WarmUpSamples { get; init; } = 60;

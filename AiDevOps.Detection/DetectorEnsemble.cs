@@ -5,7 +5,7 @@ namespace AiDevOps.Detection;
 
 /// <summary>
 /// Runs every detector on a sample and calibrates each one against its own record: the ratio of √surprise to the
-/// largest such value seen lately (a maximum that decays over <see cref="DetectionOptions.CalibrationWindow"/>
+/// largest such value seen in the long run (a maximum that decays over <see cref="DetectionOptions.Forgetting"/>
 /// samples). A ratio above 1 means "more surprising than anything in a long while". A detector that is always a
 /// little surprised by a series, such as the level detector on a seasonal one, is thereby discounted; detectors
 /// with different units become comparable; and after one outburst its own echoes score low. The ensemble follows
@@ -17,81 +17,85 @@ internal sealed class DetectorEnsemble
     /// <summary>A record below this is the noise of a near-constant series, not a scale.</summary>
     private const double MinRecord = 0.22;
 
-    private readonly IDetector[] _detectors;
-    private readonly double[] _record;
-    private readonly int[] _learnt;
+    private readonly Slot[] _slots;
     private readonly double _decay;
     private readonly int _warmUp;
     private readonly double _rangeRecord;
 
     public DetectorEnsemble(DetectionOptions options)
     {
-        _detectors =
+        _slots =
         [
-            new EwmaDetector(options.EwmaAlpha),
-            new SeasonalDetector(options.SeasonalBucketsPerDay),
-            new LevelShiftDetector(options.LevelShiftAlpha, options.LevelShiftSlack, options.LevelShiftInterval),
-            new RateOfChangeDetector(options.RateOfChangeAlpha),
-            new BlockLevelDetector(options.BlockSamples, options.BlockAlpha),
-            new RangeDetector(options.RangeForgetting, options.WarmUpSamples, options.RangeNoise / options.RangeRecord),
+            new Slot(new EwmaDetector(options.EwmaAlpha)),
+            new Slot(new SeasonalDetector(options.SeasonalBucketsPerDay)),
+            new Slot(new LevelShiftDetector(options.LevelShiftAlpha, options.LevelShiftSlack, options.LevelShiftInterval)),
+            new Slot(new RateOfChangeDetector(options.RateOfChangeAlpha)),
+            new Slot(new BlockLevelDetector(options.BlockSamples, options.BlockAlpha)),
+            new Slot(new RangeDetector(options.Forgetting, options.WarmUpSamples, options.RangeNoise / options.RangeRecord)),
 
             // Averaging a block already cuts the noise that the per-sample floor is for, so block means have none.
-            new RangeDetector(
-                options.RangeForgetting / options.BlockSamples, options.BlockRangeWarmUp / options.BlockSamples, 0, options.BlockSamples),
+            new Slot(new RangeDetector(
+                options.Forgetting / options.BlockSamples, options.BlockRangeWarmUp / options.BlockSamples, 0, options.BlockSamples)),
+            new Slot(new RangeDetector(
+                options.Forgetting / options.CoarseBlockSamples,
+                options.CoarseBlockRangeWarmUp / options.CoarseBlockSamples,
+                0,
+                options.CoarseBlockSamples)),
         ];
+
         _rangeRecord = options.RangeRecord;
-        _record = new double[_detectors.Length];
-        _learnt = new int[_detectors.Length];
-        Readings = new DetectorReading[_detectors.Length];
-        Ratios = new double[_detectors.Length];
-        _decay = 1 - 1.0 / options.CalibrationWindow;
+        _decay = 1 - 1.0 / options.Forgetting;
         _warmUp = options.WarmUpSamples;
     }
 
-    /// <summary>The last sample's readings and calibrated ratios, in detector order, for evidence.</summary>
-    public DetectorReading[] Readings { get; }
+    public int Length => _slots.Length;
 
-    public double[] Ratios { get; }
+    public DetectorKind KindAt(int index) => _slots[index].Detector.Kind;
 
-    public int Length => _detectors.Length;
+    /// <summary>The last sample's calibrated ratio of a detector (0 while it learns), for evidence.</summary>
+    public double RatioAt(int index) => _slots[index].Ratio;
 
-    public DetectorKind KindAt(int index) => _detectors[index].Kind;
+    /// <summary>The value a detector expected for the last sample, for evidence.</summary>
+    public double ExpectedAt(int index) => _slots[index].Expected;
 
     /// <summary>Returns the ratio of the most surprised detector; 0 while every detector is still learning.</summary>
     public double Observe(in Sample sample)
     {
         var strongest = 0.0;
-        for (var i = 0; i < _detectors.Length; i++)
+        for (var i = 0; i < _slots.Length; i++)
         {
-            var reading = _detectors[i].Observe(sample);
-            Readings[i] = reading;
-            Ratios[i] = 0;
+            ref var slot = ref _slots[i];
+            var reading = slot.Detector.Observe(sample);
+            slot.Expected = reading.Expected;
+            slot.Ratio = 0;
             if (!reading.IsLearnt)
             {
                 continue;
             }
 
-            if (_detectors[i].Kind is DetectorKind.Range or DetectorKind.BlockRange)
+            if (slot.Detector.Kind is DetectorKind.Range or DetectorKind.BlockRange)
             {
                 // Already on an absolute scale, and rare by nature: it needs no record of its own.
-                Ratios[i] = reading.Surprise / _rangeRecord;
-                strongest = Math.Max(strongest, Ratios[i]);
+                var ratio = reading.Surprise / _rangeRecord;
+                slot.Ratio = (float)ratio;
+                strongest = Math.Max(strongest, ratio);
                 continue;
             }
 
             // Until a detector has set records for a while, its ratios are not comparable with the others'.
             var surprise = Math.Sqrt(reading.Surprise);
-            if (_learnt[i] >= _warmUp)
+            if (slot.Learnt >= _warmUp)
             {
-                Ratios[i] = surprise / Math.Max(_record[i], MinRecord);
-                strongest = Math.Max(strongest, Ratios[i]);
+                var ratio = surprise / Math.Max(slot.Record, MinRecord);
+                slot.Ratio = (float)ratio;
+                strongest = Math.Max(strongest, ratio);
             }
             else
             {
-                _learnt[i]++;
+                slot.Learnt++;
             }
 
-            _record[i] = Math.Max(_record[i] * _decay, surprise);
+            slot.Record = Math.Max(slot.Record * _decay, surprise);
         }
 
         return strongest;
@@ -99,21 +103,36 @@ internal sealed class DetectorEnsemble
 
     public void Write(SnapshotWriter writer)
     {
-        for (var i = 0; i < _detectors.Length; i++)
+        foreach (var slot in _slots)
         {
-            writer.Write(_record[i]);
-            writer.Write(_learnt[i]);
-            _detectors[i].Write(writer);
+            writer.Write(slot.Record);
+            writer.Write(slot.Learnt);
+            slot.Detector.Write(writer);
         }
     }
 
     public void Read(SnapshotReader reader)
     {
-        for (var i = 0; i < _detectors.Length; i++)
+        for (var i = 0; i < _slots.Length; i++)
         {
-            _record[i] = reader.ReadDouble();
-            _learnt[i] = reader.ReadInt32();
-            _detectors[i].Read(reader);
+            ref var slot = ref _slots[i];
+            slot.Record = reader.ReadDouble();
+            slot.Learnt = reader.ReadInt32();
+            slot.Detector.Read(reader);
         }
+    }
+
+    /// <summary>
+    /// One detector with its calibration and its last reading, kept together in one array rather than one array per
+    /// field: one array header instead of five keeps room in the per-series state for more detectors, and a sample
+    /// walks the slots in order. The ratio is kept as a float: it only ever becomes a two-decimal evidence score.
+    /// </summary>
+    private struct Slot(IDetector detector)
+    {
+        public readonly IDetector Detector = detector;
+        public double Record;
+        public double Expected;
+        public float Ratio;
+        public int Learnt;
     }
 }

@@ -11,7 +11,7 @@ namespace AiDevOps.Detection;
 /// </summary>
 public sealed class SeriesDetector
 {
-    private const int SnapshotVersion = 7;
+    private const int SnapshotVersion = 8;
 
     private readonly DetectionOptions _options;
     private readonly DetectorEnsemble _ensemble;
@@ -161,10 +161,10 @@ public sealed class SeriesDetector
         var evidence = new List<Evidence>(_ensemble.Length);
         for (var i = 0; i < _ensemble.Length; i++)
         {
-            var score = ScoreOf(_ensemble.Ratios[i]);
+            var score = ScoreOf(_ensemble.RatioAt(i));
             if (score > 0)
             {
-                evidence.Add(new Evidence(_ensemble.KindAt(i), score, _ensemble.Readings[i].Expected, actual));
+                evidence.Add(new Evidence(_ensemble.KindAt(i), score, _ensemble.ExpectedAt(i), actual));
             }
         }
 
