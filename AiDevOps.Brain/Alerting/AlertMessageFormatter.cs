@@ -46,6 +46,7 @@ public static class AlertMessageFormatter
     public static string Title(Anomaly anomaly) => anomaly.Kind switch
     {
         AnomalyKinds.TargetDown => "Target down",
+        AnomalyKinds.AgentSilent => "Agent silent",
         AnomalyKinds.Unusual => "Unusual " + anomaly.Series.Metric,
         AnomalyKinds.PredictedExhaustion => "Running out: " + anomaly.Series.Metric,
         PrometheusAlertTracker.Kind => "Alert " + anomaly.Series.Labels.GetValueOrDefault(PrometheusAlertTracker.AlertName, "?"),

@@ -28,6 +28,9 @@ public static class AnomalyKinds
 {
     public const string TargetDown = "target_down";
 
+    /// <summary>An agent stopped delivering: nothing it watches can alert until it is back.</summary>
+    public const string AgentSilent = "agent_silent";
+
     /// <summary>The detection ensemble found the series unlike its own history.</summary>
     public const string Unusual = "unusual_behaviour";
 

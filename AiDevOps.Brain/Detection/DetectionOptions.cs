@@ -25,6 +25,13 @@ public sealed class DetectionOptions
     [Range(typeof(TimeSpan), "00:10:00", "30.00:00:00", ErrorMessage = "Detection:FitHistory must be between 00:10:00 and 30.00:00:00.")]
     public TimeSpan FitHistory { get; set; } = TimeSpan.FromDays(2);
 
+    /// <summary>
+    /// The shortest silence after which an agent that delivered before counts as silent; an agent that delivers less
+    /// often gets four of its usual gaps.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:02", "1.00:00:00", ErrorMessage = "Detection:AgentSilence must be between 00:00:02 and 1.00:00:00.")]
+    public TimeSpan AgentSilence { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>How often stored history is checked for series to fit; also once at start.</summary>
     [Range(typeof(TimeSpan), "00:00:10", "1.00:00:00", ErrorMessage = "Detection:FitInterval must be between 00:00:10 and 1.00:00:00.")]
     public TimeSpan FitInterval { get; set; } = TimeSpan.FromHours(1);

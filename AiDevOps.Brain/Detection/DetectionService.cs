@@ -6,15 +6,18 @@ namespace AiDevOps.Brain.Detection;
 
 /// <summary>
 /// Runs every stored batch through the detectors (<c>up</c>, and the ensemble on every other series) and records
-/// what changes; resolves Prometheus alerts whose
-/// <c>endsAt</c> passed without a re-send. Detector models and open anomalies are taken back at start, so a
-/// restarted Brain neither relearns from scratch (no burst of false anomalies) nor forgets what it must resolve.
+/// what changes; on a clock, resolves Prometheus alerts whose <c>endsAt</c> passed without a re-send and notices
+/// agents that fell silent. Detector models, open anomalies and when each agent last delivered are taken back at
+/// start, so a restarted Brain neither relearns from scratch (no burst of false anomalies) nor forgets what it must
+/// resolve or whom it is waiting for.
 /// </summary>
 public sealed partial class DetectionService(
     ChannelReader<IngestedBatch> batches,
     AnomalyRecorder recorder,
     PrometheusAlertTracker alerts,
     EnsembleWatch ensemble,
+    AgentSilenceWatch silence,
+    AgentRegistry registry,
     IModelStore models,
     AnomalyStore anomalies,
     TableInitializer tables,
@@ -22,7 +25,7 @@ public sealed partial class DetectionService(
     TimeProvider clock,
     ILogger<DetectionService> logger) : BackgroundService
 {
-    private static readonly TimeSpan AlertExpiryCheck = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan ClockCheck = TimeSpan.FromSeconds(5);
     private readonly UpDetector _up = new();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -30,9 +33,10 @@ public sealed partial class DetectionService(
         await tables.Ready.WaitAsync(stoppingToken);
         LogModelsLoaded(ensemble.Load(await models.LoadAsync(stoppingToken)));
         await RestoreOpenAnomaliesAsync(stoppingToken);
+        await RestoreDeliveriesAsync(stoppingToken);
         try
         {
-            await Task.WhenAll(DetectAsync(stoppingToken), ExpireAlertsAsync(stoppingToken));
+            await Task.WhenAll(DetectAsync(stoppingToken), WatchClockAsync(stoppingToken));
         }
         finally
         {
@@ -45,6 +49,8 @@ public sealed partial class DetectionService(
     {
         await foreach (var batch in batches.ReadAllAsync(ct))
         {
+            if (silence.Delivered(batch.Agent, batch.ReceivedAt) is { } back)
+                await recorder.RecordAsync(back, ct);
             foreach (var (series, samples) in batch.Series)
             {
                 if (_up.Evaluate(series, samples) is { } change)
@@ -55,13 +61,27 @@ public sealed partial class DetectionService(
         }
     }
 
-    private async Task ExpireAlertsAsync(CancellationToken ct)
+    private async Task WatchClockAsync(CancellationToken ct)
     {
-        using var timer = new PeriodicTimer(AlertExpiryCheck, clock);
+        using var timer = new PeriodicTimer(ClockCheck, clock);
         while (await timer.WaitForNextTickAsync(ct))
         {
-            foreach (var change in alerts.Expire(clock.GetUtcNow()))
+            var now = clock.GetUtcNow();
+            foreach (var change in alerts.Expire(now).Concat(silence.Check(now)))
                 await recorder.RecordAsync(change, ct);
+        }
+    }
+
+    private async Task RestoreDeliveriesAsync(CancellationToken ct)
+    {
+        foreach (var tenant in agents.Agents.GroupBy(a => a.Tenant))
+        {
+            var configured = tenant.Select(a => a.AgentId).ToHashSet();
+            foreach (var status in await registry.ListAsync(tenant.Key, ct))
+            {
+                if (configured.Contains(status.Id))
+                    silence.Seen(new AgentIdentity(status.Id, tenant.Key), status.LastSeen);
+            }
         }
     }
 
@@ -74,6 +94,7 @@ public sealed partial class DetectionService(
             {
                 _up.Restore(open);
                 ensemble.Restore(open);
+                silence.Restore(open);
                 alerts.Restore(open, clock.GetUtcNow());
                 restored++;
             }

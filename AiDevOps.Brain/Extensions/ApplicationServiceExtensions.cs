@@ -131,6 +131,7 @@ public static partial class ApplicationServiceExtensions
             return new S3ModelStore(s3, options.ModelBucket);
         });
         builder.Services.AddSingleton<HistoryFitter>();
+        builder.Services.AddSingleton(sp => new AgentSilenceWatch(sp.GetRequiredService<IOptions<DetectionOptions>>().Value.AgentSilence));
         // The schedules are read before options validation runs; a bad interval fails ValidateOnStart, not here.
         var schedule = builder.Configuration.GetSection(DetectionOptions.Section).Get<DetectionOptions>() ?? new DetectionOptions();
         builder.Services.AddQuartz(quartz =>

@@ -42,12 +42,13 @@ public sealed class IngestService(
         await store.AppendAsync(batch, ct);
         if (batchId is not null)
             await batches.RecordAsync(agent.Tenant, batchId, ct);
-        await agents.RecordDeliveryAsync(agent, clock.GetUtcNow(), sampleCount, ct);
+        var receivedAt = clock.GetUtcNow();
+        await agents.RecordDeliveryAsync(agent, receivedAt, sampleCount, ct);
         Samples.Add(sampleCount, new KeyValuePair<string, object?>("agent", agent.AgentId));
         activity?.SetTag("aidevops.samples", sampleCount);
 
         // Stored already: detection must see it even if the caller has gone away.
-        await detection.WriteAsync(new IngestedBatch(batch), CancellationToken.None);
+        await detection.WriteAsync(new IngestedBatch(agent, receivedAt, batch), CancellationToken.None);
         return new IngestResponse(batch.Count, sampleCount);
     }
 }
