@@ -15,8 +15,7 @@ public sealed class BlockLevelDetector(int blockSamples, double alpha) : IDetect
     /// <summary>Blocks the deviation must have seen before it is a scale: a few dozen terms of a mean.</summary>
     private const int LearnBlocks = 30;
 
-    private double _sum;
-    private int _filled;
+    private BlockMean _block = new(blockSamples);
     private double _mean;
     private double _meanAbsDeviation;
     private int _blocks;
@@ -25,15 +24,11 @@ public sealed class BlockLevelDetector(int blockSamples, double alpha) : IDetect
 
     public DetectorReading Observe(in Sample sample)
     {
-        _sum += sample.Value;
-        if (++_filled < blockSamples)
+        if (!_block.Add(sample.Value, out var block))
         {
             return DetectorReading.Learning(_blocks == 0 ? sample.Value : _mean);
         }
 
-        var block = _sum / blockSamples;
-        _sum = 0;
-        _filled = 0;
         if (_blocks == 0)
         {
             _mean = block;
@@ -62,8 +57,7 @@ public sealed class BlockLevelDetector(int blockSamples, double alpha) : IDetect
 
     public void Write(SnapshotWriter writer)
     {
-        writer.Write(_sum);
-        writer.Write(_filled);
+        _block.Write(writer);
         writer.Write(_mean);
         writer.Write(_meanAbsDeviation);
         writer.Write(_blocks);
@@ -71,14 +65,9 @@ public sealed class BlockLevelDetector(int blockSamples, double alpha) : IDetect
 
     public void Read(SnapshotReader reader)
     {
-        _sum = reader.ReadDouble();
-        _filled = reader.ReadInt32();
+        _block.Read(reader);
         _mean = reader.ReadDouble();
         _meanAbsDeviation = reader.ReadDouble();
         _blocks = reader.ReadInt32();
-        if (_filled < 0 || _filled >= blockSamples)
-        {
-            throw new InvalidDataException("The block in the snapshot does not fit this configuration.");
-        }
     }
 }

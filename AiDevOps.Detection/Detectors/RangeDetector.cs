@@ -25,25 +25,16 @@ public sealed class RangeDetector(int forgetting, int warmUp, double noiseSteps,
     private double _previous;
     private double _meanAbsStep;
     private int _count;
-    private double _blockSum;
-    private int _blockFilled;
+    private BlockMean _block = new(blockSamples);
 
     public DetectorKind Kind => blockSamples == 1 ? DetectorKind.Range : DetectorKind.BlockRange;
 
     public DetectorReading Observe(in Sample sample)
     {
         var value = sample.Value;
-        if (blockSamples > 1)
+        if (blockSamples > 1 && !_block.Add(sample.Value, out value))
         {
-            _blockSum += value;
-            if (++_blockFilled < blockSamples)
-            {
-                return DetectorReading.Learning(value);
-            }
-
-            value = _blockSum / blockSamples;
-            _blockSum = 0;
-            _blockFilled = 0;
+            return DetectorReading.Learning(sample.Value);
         }
 
         if (_count == 0)
@@ -87,8 +78,7 @@ public sealed class RangeDetector(int forgetting, int warmUp, double noiseSteps,
         writer.Write(_previous);
         writer.Write(_meanAbsStep);
         writer.Write(_count);
-        writer.Write(_blockSum);
-        writer.Write(_blockFilled);
+        _block.Write(writer);
     }
 
     public void Read(SnapshotReader reader)
@@ -99,11 +89,6 @@ public sealed class RangeDetector(int forgetting, int warmUp, double noiseSteps,
         _previous = reader.ReadDouble();
         _meanAbsStep = reader.ReadDouble();
         _count = reader.ReadInt32();
-        _blockSum = reader.ReadDouble();
-        _blockFilled = reader.ReadInt32();
-        if (_blockFilled < 0 || _blockFilled >= blockSamples)
-        {
-            throw new InvalidDataException("The range block in the snapshot does not fit this configuration.");
-        }
+        _block.Read(reader);
     }
 }
