@@ -80,11 +80,17 @@ public static class DynamoDbLocalExtensions
             // when the tests install the same copy at the same time; a folder left half-installed is replaced.
             var toolsFolder = Path.GetDirectoryName(toolFolder)!;
             Directory.CreateDirectory(toolsFolder);
+            // Portable sh (no GNU-only mv -T): a tool folder that still lacks the binary is a leftover and moves aside.
             const string script = """
                 [ -x "$4" ] && exit 0
-                rm -rf "$1" "$2"
+                rm -rf "$1"
                 npm install --prefix "$1" --no-audit --no-fund --loglevel error "$3" || exit 1
-                mv -T "$1" "$2" 2>/dev/null || { rm -rf "$1"; [ -x "$4" ]; }
+                if [ ! -x "$4" ]; then
+                  [ -e "$2" ] && mv "$2" "$2.stale-$$" && rm -rf "$2.stale-$$"
+                  mv "$1" "$2" 2>/dev/null
+                fi
+                rm -rf "$1"
+                [ -x "$4" ]
                 """;
             var install = builder.AddExecutable(name + "-install", "sh", toolsFolder,
                 "-c", script, "install-dynalite",

@@ -126,6 +126,10 @@ public sealed class SeriesDetector
         detector._peak = reader.ReadDouble();
         detector._peakAge = reader.ReadInt32();
         detector._learntSinceTicks = reader.ReadInt64();
+        if (detector._learntSinceTicks != long.MaxValue && (ulong)detector._learntSinceTicks > (ulong)DateTimeOffset.MaxValue.UtcTicks)
+        {
+            throw new InvalidDataException("The detector snapshot holds an impossible time.");
+        }
         if (!reader.AtEnd)
         {
             throw new InvalidDataException("The detector snapshot was taken with other options.");

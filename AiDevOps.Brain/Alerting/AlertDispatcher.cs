@@ -54,7 +54,7 @@ public sealed partial class AlertDispatcher(
         if (status == NotificationStatus.Firing)
         {
             anomaly = await WithSummaryAsync(anomaly, ct);
-            await anomalies.SaveAsync(anomaly, ct);
+            await anomalies.SetSummaryAsync(anomaly, ct);
         }
 
         var notification = new Notification(status, anomaly);

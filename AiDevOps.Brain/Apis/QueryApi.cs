@@ -104,7 +104,7 @@ public static class QueryApi
 
         if (ensemble.Outlook(user.Agent().Tenant, seriesId, ahead) is not { } outlook)
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No forecast",
-                detail: "The series is not watched by the detection engine (unknown, up, ALERTS, or no sample since the Brain started).");
+                detail: "The detection engine does not watch this series: it is unknown, has no sample yet, or is up, ALERTS or scrape_duration_seconds.");
         if (double.IsNaN(outlook.Forecast.Expected))
             return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Not enough samples yet",
                 detail: "The trend needs more samples of this series before it can forecast.");

@@ -49,8 +49,6 @@ public sealed partial class DetectionService(
     {
         await foreach (var batch in batches.ReadAllAsync(ct))
         {
-            if (silence.Delivered(batch.Agent, batch.ReceivedAt) is { } back)
-                await recorder.RecordAsync(back, ct);
             foreach (var (series, samples) in batch.Series)
             {
                 if (_up.Evaluate(series, samples) is { } change)
@@ -80,7 +78,7 @@ public sealed partial class DetectionService(
             foreach (var status in await registry.ListAsync(tenant.Key, ct))
             {
                 if (configured.Contains(status.Id))
-                    silence.Seen(new AgentIdentity(status.Id, tenant.Key), status.LastSeen);
+                    silence.Seen(new AgentIdentity(status.Id, tenant.Key), status.LastSeen, status.UsualGap);
             }
         }
     }
@@ -94,7 +92,10 @@ public sealed partial class DetectionService(
             {
                 _up.Restore(open);
                 ensemble.Restore(open);
-                silence.Restore(open);
+                if (open.Kind == AnomalyKinds.AgentSilent && !agents.Agents.Any(a => a.Tenant == tenant && a.AgentId == AgentSilenceWatch.AgentOf(open)))
+                    await recorder.RecordAsync(new AnomalyResolved(open with { ResolvedAt = clock.GetUtcNow() }), ct); // No longer configured.
+                else
+                    silence.Restore(open);
                 alerts.Restore(open, clock.GetUtcNow());
                 restored++;
             }

@@ -77,11 +77,14 @@ public sealed class EnsembleWatch(DetectionSettings settings)
         return loaded;
     }
 
-    /// <summary>Since when the detector of a series has learnt; null when the series is not watched yet.</summary>
-    public DateTimeOffset? LearntSince(string tenant, string seriesId)
+    /// <summary>
+    /// What the detector of a series has seen: since when it learnt and its last sample (Unix ms); null when the
+    /// series is not watched yet.
+    /// </summary>
+    public Coverage? CoverageOf(string tenant, string seriesId)
     {
         lock (_lock)
-            return _series.TryGetValue((tenant, seriesId), out var watched) ? watched.Detector.LearntSince : null;
+            return _series.TryGetValue((tenant, seriesId), out var watched) ? new Coverage(watched.Detector.LearntSince, watched.LastTimestamp) : null;
     }
 
     /// <summary>
@@ -104,8 +107,9 @@ public sealed class EnsembleWatch(DetectionSettings settings)
 
     /// <summary>
     /// Puts a detector fitted on stored history up to <paramref name="fittedUntil"/> (Unix ms) in place of the series'
-    /// current one when it learnt from longer. The current one's open anomalies stay with the series. When the current
-    /// one has already seen later samples, nothing changes and the answer says from when the fitted one must catch up.
+    /// current one when it learnt from longer. Not while the series has an anomaly open: the fitted detector's gate is
+    /// shut, so it would end an incident that is still going. When the current one has already seen later samples,
+    /// nothing changes and the answer says up to when the fitted one must catch up.
     /// </summary>
     public Adoption Adopt(Series series, SeriesDetector fitted, long fittedUntil)
     {
@@ -119,14 +123,11 @@ public sealed class EnsembleWatch(DetectionSettings settings)
             }
             if (current.Detector.LearntSince is { } since && (fitted.LearntSince is not { } fittedSince || fittedSince >= since))
                 return Adoption.NotLonger;
+            if (current.Unusual is not null || current.Predicted is not null || current.Detector.IsAnomalous)
+                return Adoption.Busy;
             if (current.LastTimestamp > fittedUntil)
                 return Adoption.Behind(current.LastTimestamp);
-            _series[key] = new Watched(fitted, series.Metric)
-            {
-                LastTimestamp = fittedUntil,
-                Unusual = current.Unusual,
-                Predicted = current.Predicted,
-            };
+            _series[key] = new Watched(fitted, series.Metric) { LastTimestamp = fittedUntil };
             return Adoption.Adopted;
         }
     }
@@ -219,16 +220,33 @@ public sealed class EnsembleWatch(DetectionSettings settings)
 }
 
 /// <summary>What <see cref="EnsembleWatch.Adopt"/> did with a fitted detector.</summary>
-public readonly record struct Adoption(bool IsAdopted, long? CatchUpUntil)
+public readonly record struct Adoption(AdoptionOutcome Outcome, long CatchUpUntil = 0)
 {
-    public static Adoption Adopted => new(true, null);
+    public static Adoption Adopted => new(AdoptionOutcome.Adopted);
+
+    public static Adoption NotLonger => new(AdoptionOutcome.NotLonger);
+
+    public static Adoption Busy => new(AdoptionOutcome.Busy);
+
+    public static Adoption Behind(long currentUntil) => new(AdoptionOutcome.Behind, currentUntil);
+}
+
+public enum AdoptionOutcome
+{
+    Adopted,
 
     /// <summary>The current detector learnt from at least as long a history; the fitted one is not needed.</summary>
-    public static Adoption NotLonger => new(false, null);
+    NotLonger,
 
-    /// <summary>The current detector has seen samples after the fitted one's last, up to <paramref name="currentUntil"/>: fit those and offer again.</summary>
-    public static Adoption Behind(long currentUntil) => new(false, currentUntil);
+    /// <summary>The series has an anomaly open; offer again once it has ended.</summary>
+    Busy,
+
+    /// <summary>The current detector has seen samples after the fitted one's last: fit up to <see cref="Adoption.CatchUpUntil"/> and offer again.</summary>
+    Behind,
 }
+
+/// <summary>What a series' detector has seen: since when it learnt (null before its first sample) and its last sample (Unix ms).</summary>
+public readonly record struct Coverage(DateTimeOffset? LearntSince, long LastTimestamp);
 
 /// <summary>Where a series is heading, as of its last sample.</summary>
 public sealed record SeriesOutlook(DateTimeOffset LastSample, Forecast Forecast, Exhaustion? Exhaustion);

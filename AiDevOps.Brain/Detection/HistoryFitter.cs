@@ -11,7 +11,9 @@ namespace AiDevOps.Brain.Detection;
 /// Fits detectors on stored history (<c>Detection:FitHistory</c> back from now) for series whose detector knows less
 /// than that: series that never had a model (a first start on an existing table, models lost or written by an older
 /// engine) and young detectors of series that were stored before they were watched. A fitted detector takes over
-/// only when it learnt from longer (<see cref="EnsembleWatch.Adopt"/>), so live detection never goes backwards.
+/// only when it learnt from longer (<see cref="EnsembleWatch.Adopt"/>), so live detection never goes backwards. For
+/// a watched series it learns only up to the live detector's last sample: later stored samples may still wait in the
+/// detection queue, and a sample learnt here would never be judged there.
 /// </summary>
 public sealed partial class HistoryFitter(
     EnsembleWatch ensemble,
@@ -45,7 +47,7 @@ public sealed partial class HistoryFitter(
                 if (!EnsembleWatch.Watches(metric))
                     continue;
                 var candidates = (await store.FindSeriesAsync(tenant, metric, [], int.MaxValue, ct))
-                    .Where(s => !IsComplete(s) && !(ensemble.LearntSince(s.Tenant, s.Id) <= since))
+                    .Where(s => !IsComplete(s) && !(ensemble.CoverageOf(s.Tenant, s.Id)?.LearntSince <= since))
                     .ToList();
                 foreach (var group in candidates.Chunk(SeriesPerRead))
                 {
@@ -62,9 +64,11 @@ public sealed partial class HistoryFitter(
         return fitted;
     }
 
-    private async Task<bool> FitAsync(Series series, IReadOnlyList<SamplePoint> history, CancellationToken ct)
+    private async Task<bool> FitAsync(Series series, IReadOnlyList<SamplePoint> stored, CancellationToken ct)
     {
-        if (history.Count == 0 || ensemble.LearntSince(series.Tenant, series.Id) is { } learnt && history[0].Timestamp >= learnt.ToUnixTimeMilliseconds())
+        var coverage = ensemble.CoverageOf(series.Tenant, series.Id);
+        var history = coverage is { } live ? stored.Where(s => s.Timestamp <= live.LastTimestamp).ToList() : stored;
+        if (history.Count == 0 || coverage?.LearntSince is { } learnt && history[0].Timestamp >= learnt.ToUnixTimeMilliseconds())
         {
             MarkComplete(series);
             return false;
@@ -73,18 +77,25 @@ public sealed partial class HistoryFitter(
         var detector = ensemble.NewDetector(series.Metric);
         Learn(detector, history);
         var until = history[^1].Timestamp;
-        for (var offer = 0; offer < MaxOffers; offer++)
+        for (var offer = 1; ; offer++)
         {
             var adoption = ensemble.Adopt(series, detector, until);
-            if (adoption.CatchUpUntil is not { } catchUpUntil)
+            switch (adoption.Outcome)
             {
-                MarkComplete(series);
-                return adoption.IsAdopted;
+                case AdoptionOutcome.Adopted:
+                    MarkComplete(series);
+                    return true;
+                case AdoptionOutcome.NotLonger:
+                    MarkComplete(series);
+                    return false;
+                case AdoptionOutcome.Busy:
+                    return false; // Offered again on the next run.
             }
-            Learn(detector, await store.ReadAsync(series.Tenant, series.Id, until + 1, catchUpUntil, int.MaxValue, ct));
-            until = catchUpUntil;
+            if (offer == MaxOffers)
+                return false;
+            Learn(detector, await store.ReadAsync(series.Tenant, series.Id, until + 1, adoption.CatchUpUntil, int.MaxValue, ct));
+            until = adoption.CatchUpUntil;
         }
-        return false;
     }
 
     private static void Learn(SeriesDetector detector, IReadOnlyList<SamplePoint> samples) =>

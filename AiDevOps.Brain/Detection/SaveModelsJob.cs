@@ -10,6 +10,8 @@ public sealed partial class SaveModelsJob(EnsembleWatch ensemble, IModelStore st
 
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
     {
+        // Before the saved models are loaded the watch holds none of them, and saving would replace them all.
+        await ensemble.Loaded.WaitAsync(cancellationToken);
         var models = ensemble.Models();
         await store.SaveAsync(models, cancellationToken);
         LogSaved(models.Count);

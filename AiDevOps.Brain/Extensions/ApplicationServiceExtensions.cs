@@ -177,6 +177,8 @@ public static partial class ApplicationServiceExtensions
     private static void Every<TJob>(this IQuartzBuilder quartz, JobKey key, TimeSpan interval, TimeSpan firstAfter)
         where TJob : IJob
     {
+        // Quartz may refuse a zero interval while building the trigger; the clamp lets options validation name the bad
+        // setting instead.
         var every = interval < TimeSpan.FromSeconds(10) ? TimeSpan.FromSeconds(10) : interval;
         quartz.AddJob<TJob>(job => job.WithIdentity(key));
         quartz.AddTrigger(trigger => trigger.ForJob(key).WithIdentity(key.Name, key.Group)

@@ -12,7 +12,12 @@ namespace AiDevOps.Brain.Ingest;
 /// hands the samples to detection.
 /// </summary>
 public sealed class IngestService(
-    ISampleStore store, BatchLedger batches, AgentRegistry agents, ChannelWriter<IngestedBatch> detection, TimeProvider clock)
+    ISampleStore store,
+    BatchLedger batches,
+    AgentRegistry agents,
+    AgentSilenceWatch silence,
+    ChannelWriter<IngestedBatch> detection,
+    TimeProvider clock)
 {
     public const string TelemetryName = "AiDevOps.Brain.Ingest";
     private static readonly ActivitySource Activities = new(TelemetryName);
@@ -43,12 +48,12 @@ public sealed class IngestService(
         if (batchId is not null)
             await batches.RecordAsync(agent.Tenant, batchId, ct);
         var receivedAt = clock.GetUtcNow();
-        await agents.RecordDeliveryAsync(agent, receivedAt, sampleCount, ct);
+        await agents.RecordDeliveryAsync(agent, receivedAt, sampleCount, silence.Delivered(agent, receivedAt), ct);
         Samples.Add(sampleCount, new KeyValuePair<string, object?>("agent", agent.AgentId));
         activity?.SetTag("aidevops.samples", sampleCount);
 
         // Stored already: detection must see it even if the caller has gone away.
-        await detection.WriteAsync(new IngestedBatch(agent, receivedAt, batch), CancellationToken.None);
+        await detection.WriteAsync(new IngestedBatch(batch), CancellationToken.None);
         return new IngestResponse(batch.Count, sampleCount);
     }
 }

@@ -19,6 +19,17 @@ public sealed class AnomalyStore(IKeyValueTable table, IOptions<StorageOptions> 
         await SaveAsync(current with { ResolvedAt = anomaly.ResolvedAt ?? anomaly.OpenedAt }, ct);
     }
 
+    /// <summary>
+    /// Adds the summary to a stored anomaly and keeps the rest as stored: the summary can take seconds, and an
+    /// anomaly that resolved meanwhile must stay resolved.
+    /// </summary>
+    public async Task SetSummaryAsync(Anomaly anomaly, CancellationToken ct)
+    {
+        var stored = await table.GetAsync(_table, DataKeys.Anomalies(anomaly.Series.Tenant), anomaly.Id, ct);
+        var current = stored is null ? anomaly : ToAnomaly(anomaly.Series.Tenant, stored);
+        await SaveAsync(current with { Summary = anomaly.Summary, SummarySource = anomaly.SummarySource }, ct);
+    }
+
     /// <summary>A tenant's anomalies, newest first (ids sort by opening time).</summary>
     public async Task<IReadOnlyList<Anomaly>> ListAsync(string tenant, bool? open, int limit, CancellationToken ct)
     {

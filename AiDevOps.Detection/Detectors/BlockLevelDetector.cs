@@ -44,7 +44,7 @@ public sealed class BlockLevelDetector(int blockSamples, double alpha) : IDetect
 
         // A plain running average until 1/alpha blocks are in; a learnt scale caps what one block teaches it, so an
         // outburst does not widen it for the blocks that follow.
-        var weight = Math.Max(alpha, 1.0 / _blocks);
+        var weight = Math.Max(alpha, 1.0 / (_blocks + 1));
         _meanAbsDeviation += weight * (Math.Min(Math.Abs(residual), learnt ? 4 * scale : double.MaxValue) - _meanAbsDeviation);
         _mean += weight * residual;
         if (_blocks < int.MaxValue)

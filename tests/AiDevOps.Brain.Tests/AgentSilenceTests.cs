@@ -23,6 +23,9 @@ public sealed class AgentSilenceTests(QuickSilenceBrainFactory brain) : IClassFi
     public async Task An_agent_that_stops_delivering_opens_an_agent_silent_anomaly_and_its_return_resolves_it()
     {
         using var client = brain.ClientWithKey(BrainFactory.GlobexKey);
+        // Two deliveries a little apart give the agent a pace; then it falls silent.
+        await DeliverAsync(client);
+        await Task.Delay(1100);
         await DeliverAsync(client);
         var series = AgentSilenceWatch.SeriesOf("globex", "globex-edge");
 

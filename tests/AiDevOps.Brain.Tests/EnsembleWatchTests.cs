@@ -107,27 +107,32 @@ public class EnsembleWatchTests
     }
 
     [Fact]
-    public void A_detector_fitted_on_longer_history_takes_over_after_catching_up_and_keeps_the_open_anomaly()
+    public void A_detector_fitted_on_longer_history_takes_over_once_no_anomaly_is_open_and_it_has_caught_up()
     {
         var watch = new EnsembleWatch(DetectionSettings.Recommended);
         var cpu = Of("node_cpu_busy_ratio");
         Feed(watch, cpu, Enumerable.Repeat(0.2, 10), start: 1000 * Step);
-        watch.Restore(new AiDevOps.Brain.Detection.Anomaly("id", cpu, AnomalyKinds.Unusual, EnsembleWatch.Name + "/Range", 0.9, DateTimeOffset.UnixEpoch));
-        var youngSince = watch.LearntSince(cpu.Tenant, cpu.Id);
-
+        var young = watch.CoverageOf(cpu.Tenant, cpu.Id);
+        Assert.Equal(new Coverage(DateTimeOffset.FromUnixTimeMilliseconds(1001 * Step), 1010 * Step), young);
         var fitted = watch.NewDetector(cpu.Metric);
-        fitted.Fit(Enumerable.Range(1, 1005).Select(i => new Sample(DateTimeOffset.FromUnixTimeMilliseconds(i * Step), 0.2)));
-        var behind = watch.Adopt(cpu, fitted, 1005 * Step);
-        Assert.Equal(new Adoption(false, 1010 * Step), behind);
-        Assert.Equal(youngSince, watch.LearntSince(cpu.Tenant, cpu.Id));
+        fitted.Fit(Samples(1, 1010));
 
-        fitted.Fit(Enumerable.Range(1006, 5).Select(i => new Sample(DateTimeOffset.FromUnixTimeMilliseconds(i * Step), 0.2)));
-        Assert.Equal(Adoption.Adopted, watch.Adopt(cpu, fitted, 1010 * Step));
-        Assert.Equal(DateTimeOffset.FromUnixTimeMilliseconds(Step), watch.LearntSince(cpu.Tenant, cpu.Id));
-        Assert.Equal("id", Assert.IsType<AnomalyResolved>(Assert.Single(Feed(watch, cpu, [0.2], start: 1010 * Step))).Anomaly.Id);
+        // Its gate is shut: taking over now would end the open incident.
+        watch.Restore(new AiDevOps.Brain.Detection.Anomaly("id", cpu, AnomalyKinds.Unusual, EnsembleWatch.Name + "/Range", 0.9, DateTimeOffset.UnixEpoch));
+        Assert.Equal(Adoption.Busy, watch.Adopt(cpu, fitted, 1010 * Step));
+        Assert.Equal(young, watch.CoverageOf(cpu.Tenant, cpu.Id));
+        Assert.IsType<AnomalyResolved>(Assert.Single(Feed(watch, cpu, [0.2], start: 1010 * Step)));
+
+        Assert.Equal(Adoption.Behind(1011 * Step), watch.Adopt(cpu, fitted, 1010 * Step));
+        fitted.Fit(Samples(1011, 1011));
+        Assert.Equal(Adoption.Adopted, watch.Adopt(cpu, fitted, 1011 * Step));
+        Assert.Equal(new Coverage(DateTimeOffset.FromUnixTimeMilliseconds(Step), 1011 * Step), watch.CoverageOf(cpu.Tenant, cpu.Id));
 
         var shorter = watch.NewDetector(cpu.Metric);
-        shorter.Fit([new Sample(DateTimeOffset.FromUnixTimeMilliseconds(500 * Step), 0.2)]);
+        shorter.Fit(Samples(500, 500));
         Assert.Equal(Adoption.NotLonger, watch.Adopt(cpu, shorter, 2000 * Step));
     }
+
+    private static IEnumerable<Sample> Samples(int first, int last) =>
+        Enumerable.Range(first, last - first + 1).Select(i => new Sample(DateTimeOffset.FromUnixTimeMilliseconds(i * Step), 0.2));
 }
