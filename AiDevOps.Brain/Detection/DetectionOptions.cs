@@ -32,6 +32,13 @@ public sealed class DetectionOptions
     [Range(typeof(TimeSpan), "00:00:02", "1.00:00:00", ErrorMessage = "Detection:AgentSilence must be between 00:00:02 and 1.00:00:00.")]
     public TimeSpan AgentSilence { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// How long a series may send nothing before its detector is dropped (its open anomalies resolve); if it comes
+    /// back it starts afresh, like a new series.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:10:00", "365.00:00:00", ErrorMessage = "Detection:ForgetIdleSeries must be between 00:10:00 and 365.00:00:00.")]
+    public TimeSpan ForgetIdleSeries { get; set; } = TimeSpan.FromDays(2);
+
     /// <summary>How often stored history is checked for series to fit; also once at start.</summary>
     [Range(typeof(TimeSpan), "00:00:10", "1.00:00:00", ErrorMessage = "Detection:FitInterval must be between 00:00:10 and 1.00:00:00.")]
     public TimeSpan FitInterval { get; set; } = TimeSpan.FromHours(1);

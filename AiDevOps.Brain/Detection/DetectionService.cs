@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using AiDevOps.Brain.Ingest;
 using AiDevOps.Brain.Storage;
+using Microsoft.Extensions.Options;
 
 namespace AiDevOps.Brain.Detection;
 
@@ -19,6 +20,7 @@ public sealed partial class DetectionService(
     AgentSilenceWatch silence,
     AgentRegistry registry,
     IModelStore models,
+    IOptions<DetectionOptions> options,
     AnomalyStore anomalies,
     TableInitializer tables,
     ApiKeyAuthenticator agents,
@@ -26,6 +28,7 @@ public sealed partial class DetectionService(
     ILogger<DetectionService> logger) : BackgroundService
 {
     private static readonly TimeSpan ClockCheck = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan IdleSweep = TimeSpan.FromMinutes(1);
     private readonly UpDetector _up = new();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -62,10 +65,17 @@ public sealed partial class DetectionService(
     private async Task WatchClockAsync(CancellationToken ct)
     {
         using var timer = new PeriodicTimer(ClockCheck, clock);
+        var lastSweep = clock.GetUtcNow();
         while (await timer.WaitForNextTickAsync(ct))
         {
             var now = clock.GetUtcNow();
-            foreach (var change in alerts.Expire(now).Concat(silence.Check(now)))
+            var changes = alerts.Expire(now).Concat(silence.Check(now));
+            if (now - lastSweep >= IdleSweep)
+            {
+                changes = changes.Concat(ensemble.Forget(now - options.Value.ForgetIdleSeries, now));
+                lastSweep = now;
+            }
+            foreach (var change in changes.ToList())
                 await recorder.RecordAsync(change, ct);
         }
     }

@@ -132,6 +132,35 @@ public sealed class EnsembleWatch(DetectionSettings settings)
         }
     }
 
+    /// <summary>
+    /// Drops the detectors of series idle since before <paramref name="cutoff"/> (their last sample, or the opening of
+    /// an anomaly taken back after a restart): pods and jobs come and go, and a watch that never forgot would grow
+    /// with every series ever seen. Their open anomalies resolve, as the series is gone.
+    /// </summary>
+    public IReadOnlyList<AnomalyChange> Forget(DateTimeOffset cutoff, DateTimeOffset now)
+    {
+        var resolved = new List<AnomalyChange>();
+        var before = cutoff.ToUnixTimeMilliseconds();
+        lock (_lock)
+        {
+            foreach (var (key, watched) in _series.ToList())
+            {
+                var lastActive = Math.Max(watched.LastTimestamp, Math.Max(
+                    watched.Unusual?.OpenedAt.ToUnixTimeMilliseconds() ?? long.MinValue,
+                    watched.Predicted?.OpenedAt.ToUnixTimeMilliseconds() ?? long.MinValue));
+                if (lastActive >= before)
+                    continue;
+                _series.Remove(key);
+                foreach (var open in new[] { watched.Unusual, watched.Predicted })
+                {
+                    if (open is not null)
+                        resolved.Add(new AnomalyResolved(open with { ResolvedAt = now }));
+                }
+            }
+        }
+        return resolved;
+    }
+
     /// <summary>Takes back an anomaly the engine had open before a restart, so its end resolves it.</summary>
     public void Restore(Anomaly open)
     {

@@ -135,4 +135,29 @@ public class EnsembleWatchTests
 
     private static IEnumerable<Sample> Samples(int first, int last) =>
         Enumerable.Range(first, last - first + 1).Select(i => new Sample(DateTimeOffset.FromUnixTimeMilliseconds(i * Step), 0.2));
+
+    [Fact]
+    public void Series_idle_since_the_cutoff_are_forgotten_and_their_open_anomalies_resolve()
+    {
+        var watch = new EnsembleWatch(DetectionSettings.Recommended);
+        var gone = Of("node_cpu_busy_ratio");
+        var alive = Of("node_load1");
+        var awaited = Of("node_memory_Active_bytes");
+        Feed(watch, gone, Enumerable.Repeat(0.2, 10));
+        Feed(watch, alive, Enumerable.Repeat(1.0, 10), start: 1000 * Step);
+        var open = new AiDevOps.Brain.Detection.Anomaly("gone", gone, AnomalyKinds.Unusual, EnsembleWatch.Name + "/Range", 0.9, DateTimeOffset.FromUnixTimeMilliseconds(5 * Step));
+        watch.Restore(open);
+        // Taken back after a restart, not seen since: idle from its opening.
+        watch.Restore(new AiDevOps.Brain.Detection.Anomaly("awaited", awaited, AnomalyKinds.Unusual, EnsembleWatch.Name + "/Range", 0.9, DateTimeOffset.FromUnixTimeMilliseconds(900 * Step)));
+        var now = DateTimeOffset.FromUnixTimeMilliseconds(2000 * Step);
+
+        var resolved = Assert.IsType<AnomalyResolved>(Assert.Single(watch.Forget(DateTimeOffset.FromUnixTimeMilliseconds(500 * Step), now)));
+        Assert.Equal("gone", resolved.Anomaly.Id);
+        Assert.Equal(now, resolved.Anomaly.ResolvedAt);
+        Assert.Null(watch.CoverageOf(gone.Tenant, gone.Id));
+        Assert.Equal(2, watch.WatchedSeries);
+
+        Assert.Equal("awaited", Assert.Single(watch.Forget(DateTimeOffset.FromUnixTimeMilliseconds(950 * Step), now)).Anomaly.Id);
+        Assert.NotNull(watch.CoverageOf(alive.Tenant, alive.Id));
+    }
 }
