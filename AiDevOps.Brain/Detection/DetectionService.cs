@@ -82,13 +82,14 @@ public sealed partial class DetectionService(
 
     private async Task RestoreDeliveriesAsync(CancellationToken ct)
     {
-        foreach (var tenant in agents.Agents.GroupBy(a => a.Tenant))
+        var configured = agents.Agents.ToHashSet();
+        foreach (var tenant in configured.Select(a => a.Tenant).Distinct())
         {
-            var configured = tenant.Select(a => a.AgentId).ToHashSet();
-            foreach (var status in await registry.ListAsync(tenant.Key, ct))
+            foreach (var status in await registry.ListAsync(tenant, ct))
             {
-                if (configured.Contains(status.Id))
-                    silence.Seen(new AgentIdentity(status.Id, tenant.Key), status.LastSeen, status.UsualGap);
+                var agent = new AgentIdentity(status.Id, tenant);
+                if (configured.Contains(agent))
+                    silence.Seen(agent, status.LastSeen, status.UsualGap);
             }
         }
     }
@@ -96,13 +97,14 @@ public sealed partial class DetectionService(
     private async Task RestoreOpenAnomaliesAsync(CancellationToken ct)
     {
         var restored = 0;
-        foreach (var tenant in agents.Agents.Select(a => a.Tenant).Distinct())
+        var configured = agents.Agents.ToHashSet();
+        foreach (var tenant in configured.Select(a => a.Tenant).Distinct())
         {
             foreach (var open in await anomalies.ListAsync(tenant, open: true, limit: 100_000, ct))
             {
                 _up.Restore(open);
                 ensemble.Restore(open);
-                if (open.Kind == AnomalyKinds.AgentSilent && !agents.Agents.Any(a => a.Tenant == tenant && a.AgentId == AgentSilenceWatch.AgentOf(open)))
+                if (open.Kind == AnomalyKinds.AgentSilent && !configured.Contains(new AgentIdentity(AgentSilenceWatch.AgentOf(open) ?? "", tenant)))
                     await recorder.RecordAsync(new AnomalyResolved(open with { ResolvedAt = clock.GetUtcNow() }), ct); // No longer configured.
                 else
                     silence.Restore(open);

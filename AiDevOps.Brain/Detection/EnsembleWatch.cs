@@ -116,17 +116,15 @@ public sealed class EnsembleWatch(DetectionSettings settings)
         lock (_lock)
         {
             var key = (series.Tenant, series.Id);
-            if (!_series.TryGetValue(key, out var current))
+            if (_series.TryGetValue(key, out var current))
             {
-                _series[key] = new Watched(fitted, series.Metric) { LastTimestamp = fittedUntil };
-                return Adoption.Adopted;
+                if (current.Detector.LearntSince is { } since && (fitted.LearntSince is not { } fittedSince || fittedSince >= since))
+                    return Adoption.NotLonger;
+                if (current.Unusual is not null || current.Predicted is not null || current.Detector.IsAnomalous)
+                    return Adoption.Busy;
+                if (current.LastTimestamp > fittedUntil)
+                    return Adoption.Behind(current.LastTimestamp);
             }
-            if (current.Detector.LearntSince is { } since && (fitted.LearntSince is not { } fittedSince || fittedSince >= since))
-                return Adoption.NotLonger;
-            if (current.Unusual is not null || current.Predicted is not null || current.Detector.IsAnomalous)
-                return Adoption.Busy;
-            if (current.LastTimestamp > fittedUntil)
-                return Adoption.Behind(current.LastTimestamp);
             _series[key] = new Watched(fitted, series.Metric) { LastTimestamp = fittedUntil };
             return Adoption.Adopted;
         }

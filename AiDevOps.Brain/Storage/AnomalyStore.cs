@@ -12,22 +12,21 @@ public sealed class AnomalyStore(IKeyValueTable table, IOptions<StorageOptions> 
     public Task SaveAsync(Anomaly anomaly, CancellationToken ct) => table.PutAsync(_table, [ToItem(anomaly)], ct);
 
     /// <summary>Marks a stored anomaly resolved, keeping what else was written to it (its summary).</summary>
-    public async Task ResolveAsync(Anomaly anomaly, CancellationToken ct)
-    {
-        var stored = await table.GetAsync(_table, DataKeys.Anomalies(anomaly.Series.Tenant), anomaly.Id, ct);
-        var current = stored is null ? anomaly : ToAnomaly(anomaly.Series.Tenant, stored);
-        await SaveAsync(current with { ResolvedAt = anomaly.ResolvedAt ?? anomaly.OpenedAt }, ct);
-    }
+    public Task ResolveAsync(Anomaly anomaly, CancellationToken ct) =>
+        UpdateAsync(anomaly, stored => stored with { ResolvedAt = anomaly.ResolvedAt ?? anomaly.OpenedAt }, ct);
 
     /// <summary>
     /// Adds the summary to a stored anomaly and keeps the rest as stored: the summary can take seconds, and an
     /// anomaly that resolved meanwhile must stay resolved.
     /// </summary>
-    public async Task SetSummaryAsync(Anomaly anomaly, CancellationToken ct)
+    public Task SetSummaryAsync(Anomaly anomaly, CancellationToken ct) =>
+        UpdateAsync(anomaly, stored => stored with { Summary = anomaly.Summary, SummarySource = anomaly.SummarySource }, ct);
+
+    /// <summary>Changes one part of the anomaly as stored (or of <paramref name="anomaly"/> when none is), so two writers each keep the other's part.</summary>
+    private async Task UpdateAsync(Anomaly anomaly, Func<Anomaly, Anomaly> change, CancellationToken ct)
     {
         var stored = await table.GetAsync(_table, DataKeys.Anomalies(anomaly.Series.Tenant), anomaly.Id, ct);
-        var current = stored is null ? anomaly : ToAnomaly(anomaly.Series.Tenant, stored);
-        await SaveAsync(current with { Summary = anomaly.Summary, SummarySource = anomaly.SummarySource }, ct);
+        await SaveAsync(change(stored is null ? anomaly : ToAnomaly(anomaly.Series.Tenant, stored)), ct);
     }
 
     /// <summary>A tenant's anomalies, newest first (ids sort by opening time).</summary>
