@@ -15,6 +15,7 @@ app.UseAuthorization();
 app.MapDefaultEndpoints();
 app.MapIngestApi();
 app.MapQueryApi();
+app.MapAgentsApi();
 app.MapAlertsApi();
 app.MapPrometheusApi();
 app.MapAlertConfigApi();

@@ -20,4 +20,7 @@ public static class WellKnownLabels
     public const string MetricName = "__name__";
     public const string Job = "job";
     public const string Instance = "instance";
+
+    /// <summary>The name of a Prometheus alert, among its labels.</summary>
+    public const string AlertName = "alertname";
 }

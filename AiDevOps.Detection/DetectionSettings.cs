@@ -1,18 +1,24 @@
 namespace AiDevOps.Detection;
 
 /// <summary>The one default configuration plus overrides per metric family (matched by name prefix, longest wins).</summary>
-public sealed class DetectionSettings(DetectionOptions defaults, IReadOnlyDictionary<string, DetectionOptions> families)
+public sealed class DetectionSettings(DetectorOptions defaults, IReadOnlyDictionary<string, DetectorOptions> families)
 {
-    /// <summary>node_exporter's free-space and available-memory gauges run out at 0.</summary>
-    public static DetectionSettings Recommended { get; } = new(new DetectionOptions(), new Dictionary<string, DetectionOptions>
+    /// <summary>
+    /// Free space and available memory run out at 0, in every form an Agent sends them: node_exporter's own gauges
+    /// when it scrapes (or Prometheus remote-writes) them (<c>node_filesystem_avail_bytes</c>,
+    /// <c>node_memory_MemAvailable_bytes</c>) and the ratios its default PromQL queries store
+    /// (<c>node_filesystem_available_ratio</c>, <c>node_memory_available_ratio</c>).
+    /// </summary>
+    public static DetectionSettings Recommended { get; } = new(new DetectorOptions(), new Dictionary<string, DetectorOptions>
     {
         ["node_filesystem_avail"] = new() { Exhaustion = new ExhaustionOptions(0, TimeSpan.FromHours(4)) },
         ["node_memory_MemAvailable"] = new() { Exhaustion = new ExhaustionOptions(0, TimeSpan.FromHours(1)) },
+        ["node_memory_available"] = new() { Exhaustion = new ExhaustionOptions(0, TimeSpan.FromHours(1)) },
     });
 
-    public DetectionOptions Defaults => defaults;
+    public DetectorOptions Defaults => defaults;
 
-    public DetectionOptions For(string metric)
+    public DetectorOptions For(string metric)
     {
         var best = defaults;
         var bestLength = -1;

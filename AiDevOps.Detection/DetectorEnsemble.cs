@@ -5,7 +5,7 @@ namespace AiDevOps.Detection;
 
 /// <summary>
 /// Runs every detector on a sample and calibrates each one against its own record: the ratio of √surprise to the
-/// largest such value seen in the long run (a maximum that decays over <see cref="DetectionOptions.Forgetting"/>
+/// largest such value seen in the long run (a maximum that decays over <see cref="DetectorOptions.Forgetting"/>
 /// samples). A ratio above 1 means "more surprising than anything in a long while". A detector that is always a
 /// little surprised by a series, such as the level detector on a seasonal one, is thereby discounted; detectors
 /// with different units become comparable; and after one outburst its own echoes score low. The ensemble follows
@@ -22,7 +22,7 @@ internal sealed class DetectorEnsemble
     private readonly int _warmUp;
     private readonly double _rangeRecord;
 
-    public DetectorEnsemble(DetectionOptions options)
+    public DetectorEnsemble(DetectorOptions options)
     {
         _slots =
         [

@@ -10,11 +10,11 @@ internal enum GateChange
 }
 
 /// <summary>
-/// Hysteresis between a score and a decision: opens after <see cref="DetectionOptions.MinOpenSamples"/> samples at
+/// Hysteresis between a score and a decision: opens after <see cref="DetectorOptions.MinOpenSamples"/> samples at
 /// or above the open score (at once from the decisive score), closes after
-/// <see cref="DetectionOptions.MinCloseSamples"/> below the lower close score.
+/// <see cref="DetectorOptions.MinCloseSamples"/> below the lower close score.
 /// </summary>
-internal sealed class IncidentGate(DetectionOptions options)
+internal sealed class IncidentGate(DetectorOptions options)
 {
     private int _streak;
 

@@ -13,7 +13,7 @@ public sealed class SeriesDetector
 {
     private const int SnapshotVersion = 8;
 
-    private readonly DetectionOptions _options;
+    private readonly DetectorOptions _options;
     private readonly DetectorEnsemble _ensemble;
     private readonly IncidentGate _anomaly;
     private readonly IncidentGate _prediction;
@@ -22,7 +22,7 @@ public sealed class SeriesDetector
     private int _peakAge = int.MaxValue;
     private long _learntSinceTicks = long.MaxValue;
 
-    public SeriesDetector(DetectionOptions options)
+    public SeriesDetector(DetectorOptions options)
     {
         _options = options;
         _ensemble = new DetectorEnsemble(options);
@@ -55,13 +55,13 @@ public sealed class SeriesDetector
 
         var change = _anomaly.Step(score);
         var opened = change == GateChange.Opened
-            ? new Anomaly(AnomalyKind.Detected, sample.Timestamp, score, EvidenceFor(sample.Value))
+            ? new Finding(AnomalyKind.Detected, sample.Timestamp, score, EvidenceFor(sample.Value))
             : null;
 
         var exhaustion = Exhaustion();
         var predictionChange = _prediction.Step(PredictionScore(exhaustion));
         var predicted = predictionChange == GateChange.Opened
-            ? new Anomaly(AnomalyKind.Predicted, sample.Timestamp, 1, [PredictionEvidence(sample.Value)], exhaustion)
+            ? new Finding(AnomalyKind.Predicted, sample.Timestamp, 1, [PredictionEvidence(sample.Value)], exhaustion)
             : null;
 
         return new Assessment(
@@ -110,7 +110,7 @@ public sealed class SeriesDetector
     }
 
     /// <summary>Rebuilds a detector from <see cref="Snapshot"/>; the options must be those it was taken with.</summary>
-    public static SeriesDetector Restore(DetectionOptions options, ReadOnlyMemory<byte> snapshot)
+    public static SeriesDetector Restore(DetectorOptions options, ReadOnlyMemory<byte> snapshot)
     {
         var reader = new SnapshotReader(snapshot);
         if (reader.ReadInt32() != SnapshotVersion)
@@ -141,7 +141,7 @@ public sealed class SeriesDetector
     private void Learn(in Sample sample) => _learntSinceTicks = Math.Min(_learntSinceTicks, sample.Timestamp.UtcTicks);
 
     /// <summary>
-    /// A score that does not top the highest of the last <see cref="DetectionOptions.EchoSamples"/> is an echo of that
+    /// A score that does not top the highest of the last <see cref="DetectorOptions.EchoSamples"/> is an echo of that
     /// peak (the detectors settling after it, the way back down from a spike) and is held below the close score.
     /// </summary>
     private double WithoutEchoes(double score)

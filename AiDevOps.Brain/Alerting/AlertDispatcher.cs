@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Threading.Channels;
-using AiDevOps.Brain.Detection;
-using AiDevOps.Brain.Storage;
+using AiDevOps.Brain.Anomalies;
 using AiDevOps.Contracts;
+using AiDevOps.Storage;
 using Microsoft.Extensions.Options;
 
 namespace AiDevOps.Brain.Alerting;

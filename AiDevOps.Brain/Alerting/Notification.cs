@@ -1,5 +1,4 @@
-using AiDevOps.Brain.Detection;
-using AiDevOps.Brain.Storage;
+using AiDevOps.Brain.Anomalies;
 
 namespace AiDevOps.Brain.Alerting;
 
@@ -23,13 +22,19 @@ public sealed record NotifyResult(bool Delivered, bool Retryable, string? Error)
 }
 
 /// <summary>
-/// One channel (Telegram, Slack, email…). It only sends; retries, ordering and recipients live in the dispatcher,
-/// so a new channel is one class and one registration.
+/// One channel (Telegram, Slack, email…). It knows what its receivers look like and sends; retries, ordering and
+/// recipients live in the dispatcher, so a new channel is one folder and one registration.
 /// </summary>
 public interface INotifier
 {
     /// <summary>The channel name receivers use, e.g. <c>telegram</c>.</summary>
     string Channel { get; }
+
+    /// <summary>
+    /// What is wrong with a receiver of this channel, by field (<c>address</c>, <c>secret</c>); empty when nothing is.
+    /// A message never repeats the secret.
+    /// </summary>
+    IReadOnlyDictionary<string, string[]> Validate(string address, string? secret);
 
     Task<NotifyResult> NotifyAsync(Receiver receiver, Notification notification, CancellationToken ct);
 }

@@ -1,5 +1,4 @@
-using AiDevOps.Brain.Apis;
-using AiDevOps.Brain.Storage;
+using AiDevOps.Storage.Query;
 
 namespace AiDevOps.Brain.Alerting;
 

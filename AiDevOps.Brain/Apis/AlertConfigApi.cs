@@ -1,7 +1,7 @@
 using System.Security.Claims;
-using AiDevOps.Brain.Alerting.Notifiers.Telegram;
-using AiDevOps.Brain.Ingest;
-using AiDevOps.Brain.Storage;
+using AiDevOps.Brain.Alerting;
+using AiDevOps.Brain.Tenancy;
+using AiDevOps.Storage.Query;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace AiDevOps.Brain.Apis;
@@ -14,7 +14,6 @@ namespace AiDevOps.Brain.Apis;
 public static class AlertConfigApi
 {
     private const int MaxAddressLength = 256;
-    private const int MaxSecretLength = 4096;
 
     public static IEndpointRouteBuilder MapAlertConfigApi(this IEndpointRouteBuilder app)
     {
@@ -114,9 +113,9 @@ public static class AlertConfigApi
         TypedResults.Ok((await store.ListReceiversAsync(user.Agent().Tenant, ct)).Select(ReceiverView.Of).ToList());
 
     public static async Task<Results<Created<ReceiverView>, ValidationProblem>> CreateAsync(
-        ReceiverRequest request, ClaimsPrincipal user, AlertConfigStore store, CancellationToken ct)
+        ReceiverRequest request, ClaimsPrincipal user, AlertConfigStore store, IEnumerable<INotifier> notifiers, CancellationToken ct)
     {
-        if (Validate(request) is { Count: > 0 } errors)
+        if (Validate(request, notifiers) is { Count: > 0 } errors)
             return TypedResults.ValidationProblem(errors);
         var receiver = new Receiver(request.Channel!, request.Address!, request.Secret);
         await store.PutReceiverAsync(user.Agent().Tenant, receiver, ct);
@@ -129,12 +128,12 @@ public static class AlertConfigApi
             : TypedResults.NotFound();
 
     public static async Task<Results<Ok<ReceiverView>, NotFound, ValidationProblem>> ReplaceAsync(
-        string id, ReceiverRequest request, ClaimsPrincipal user, AlertConfigStore store, CancellationToken ct)
+        string id, ReceiverRequest request, ClaimsPrincipal user, AlertConfigStore store, IEnumerable<INotifier> notifiers, CancellationToken ct)
     {
         var tenant = user.Agent().Tenant;
         if (await store.FindReceiverAsync(tenant, id, ct) is not { } stored)
             return TypedResults.NotFound();
-        if (Validate(request) is { Count: > 0 } errors)
+        if (Validate(request, notifiers) is { Count: > 0 } errors)
             return TypedResults.ValidationProblem(errors);
         if (request.Channel != stored.Channel || request.Address != stored.Address)
             return TypedResults.ValidationProblem(new Dictionary<string, string[]>
@@ -155,18 +154,17 @@ public static class AlertConfigApi
         return TypedResults.NoContent();
     }
 
-    /// <summary>Every problem of the request at once, by field; the secret's value never appears in a message.</summary>
-    private static Dictionary<string, string[]> Validate(ReceiverRequest request)
+    /// <summary>Every problem of the request at once, by field: the channel's own rules come from its notifier.</summary>
+    private static Dictionary<string, string[]> Validate(ReceiverRequest request, IEnumerable<INotifier> notifiers)
     {
         var errors = new Dictionary<string, string[]>();
-        if (request.Channel != TelegramOptions.Channel)
-            errors["channel"] = [$"channel must be '{TelegramOptions.Channel}', the channel this Brain can deliver to."];
+        var notifier = notifiers.FirstOrDefault(n => n.Channel == request.Channel);
+        if (notifier is null)
+            errors["channel"] = [$"channel must be one of {string.Join(", ", notifiers.Select(n => $"'{n.Channel}'"))}, the channels this Brain delivers to."];
         if (string.IsNullOrWhiteSpace(request.Address) || request.Address.Length > MaxAddressLength)
             errors["address"] = [$"address is required, at most {MaxAddressLength} characters."];
-        else if (request.Channel == TelegramOptions.Channel && !TelegramOptions.IsChatId(request.Address))
-            errors["address"] = [$"'{request.Address}' is neither a numeric Telegram chat id nor an @channel name."];
-        if (request.Secret is { } secret && (secret.Length is 0 or > MaxSecretLength || !secret.Contains(':', StringComparison.Ordinal)))
-            errors["secret"] = [$"secret, when given, must be a Telegram bot token (<bot id>:<secret>) of at most {MaxSecretLength} characters."];
+        foreach (var (field, messages) in notifier?.Validate(request.Address ?? "", request.Secret) ?? new Dictionary<string, string[]>())
+            errors.TryAdd(field, messages);
         return errors;
     }
 }

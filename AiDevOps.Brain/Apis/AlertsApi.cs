@@ -1,6 +1,7 @@
 using System.Security.Claims;
+using AiDevOps.Brain.Anomalies;
 using AiDevOps.Brain.Detection;
-using AiDevOps.Brain.Ingest;
+using AiDevOps.Brain.Tenancy;
 using AiDevOps.Contracts;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -28,7 +29,7 @@ public static class AlertsApi
     {
         if (Validate(alerts) is { Count: > 0 } errors)
             return TypedResults.ValidationProblem(errors, title: "The alerts are invalid; none was taken.");
-        foreach (var change in tracker.Observe(user.Agent().Tenant, alerts!, clock.GetUtcNow()))
+        foreach (var change in tracker.Receive(user.Agent().Tenant, alerts!, clock.GetUtcNow()))
             await recorder.RecordAsync(change, ct);
         return TypedResults.Ok();
     }
@@ -44,7 +45,7 @@ public static class AlertsApi
         {
             for (var i = 0; i < alerts.Count && errors.Count < 20; i++)
             {
-                if (alerts[i]?.Labels is not { } labels || !labels.TryGetValue(PrometheusAlertTracker.AlertName, out var name) || name.Length == 0)
+                if (alerts[i]?.Labels is not { } labels || !labels.TryGetValue(WellKnownLabels.AlertName, out var name) || name.Length == 0)
                     errors[$"[{i}].labels"] = ["An alert needs labels, among them alertname."];
                 else if (labels.Keys.FirstOrDefault(k => !IngestValidator.IsLabelName(k)) is { } bad)
                     errors[$"[{i}].labels"] = [$"The label name '{bad}' must match [a-zA-Z_][a-zA-Z0-9_]*."];

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using AiDevOps.Brain.Ingest;
 using AiDevOps.Brain.Storage;
+using AiDevOps.Brain.Tenancy;
 using AiDevOps.Contracts;
 using AiDevOps.Contracts.RemoteWrite;
 using Microsoft.AspNetCore.Http.HttpResults;

@@ -1,8 +1,9 @@
 using System.Globalization;
 using System.Security.Claims;
-using AiDevOps.Brain.Ingest;
-using AiDevOps.Brain.Storage;
+using AiDevOps.Brain.Tenancy;
 using AiDevOps.Contracts;
+using AiDevOps.Storage;
+using AiDevOps.Storage.Query;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Primitives;
 
@@ -155,7 +156,7 @@ public static class PrometheusApi
 
     /// <summary>The query's value at each step: the latest sample within the lookback, or the rate over the window.</summary>
     private static async Task<List<EvaluatedSeries>> EvaluateAsync(
-        string tenant, PromQuery query, List<long> steps, ISampleStore store, CancellationToken ct)
+        string tenant, SelectorQuery query, List<long> steps, ISampleStore store, CancellationToken ct)
     {
         var reach = (long)(query.RateWindow ?? Lookback).TotalMilliseconds;
         var results = new List<EvaluatedSeries>();
@@ -260,12 +261,7 @@ public static class PrometheusApi
             : throw new FormatException($"missing parameter '{name}'");
 
     /// <summary>Unix seconds (fractions allowed) or RFC 3339, to Unix milliseconds.</summary>
-    private static long ParseTime(string text, string name)
-    {
-        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && double.IsFinite(seconds))
-            return (long)Math.Round(Math.Clamp(seconds, 0, 253402300799) * 1000);
-        return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time)
-            ? time.ToUnixTimeMilliseconds()
-            : throw new FormatException($"invalid parameter '{name}': cannot parse \"{text}\" to a valid timestamp");
-    }
+    private static long ParseTime(string text, string name) =>
+        PromQlParser.ParseTime(text)?.ToUnixTimeMilliseconds()
+            ?? throw new FormatException($"invalid parameter '{name}': cannot parse \"{text}\" to a valid timestamp");
 }

@@ -1,9 +1,11 @@
 using System.Globalization;
 using System.Security.Claims;
+using AiDevOps.Brain.Anomalies;
 using AiDevOps.Brain.Detection;
-using AiDevOps.Brain.Ingest;
-using AiDevOps.Brain.Storage;
+using AiDevOps.Brain.Tenancy;
 using AiDevOps.Contracts;
+using AiDevOps.Storage;
+using AiDevOps.Storage.Query;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace AiDevOps.Brain.Apis;
@@ -17,7 +19,6 @@ public static class QueryApi
     public static IEndpointRouteBuilder MapQueryApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api").RequireAuthorization();
-        api.MapGet("/agents", ListAgentsAsync).WithSummary("Agents of the tenant and when each last delivered.");
         api.MapGet("/metrics", ListMetricsAsync).WithSummary("Metric names the tenant has stored.");
         api.MapGet("/series", FindSeriesAsync)
             .WithSummary("Series of a metric; every other query parameter is a label that must equal its value.");
@@ -43,9 +44,6 @@ public static class QueryApi
         string Id, string SeriesId, string Metric, IReadOnlyDictionary<string, string> Labels, string Kind, string Detector,
         double Score, string State, DateTimeOffset OpenedAt, DateTimeOffset? ResolvedAt, string? Summary, string? SummarySource,
         string? Evidence);
-
-    public static async Task<Ok<IReadOnlyList<AgentStatus>>> ListAgentsAsync(ClaimsPrincipal user, AgentRegistry agents, CancellationToken ct) =>
-        TypedResults.Ok(await agents.ListAsync(user.Agent().Tenant, ct));
 
     public static async Task<Ok<IReadOnlyList<string>>> ListMetricsAsync(ClaimsPrincipal user, ISampleStore store, CancellationToken ct) =>
         TypedResults.Ok(await store.MetricNamesAsync(user.Agent().Tenant, ct));
@@ -138,15 +136,9 @@ public static class QueryApi
 
     private static bool TryParseTime(string? text, DateTimeOffset fallback, out DateTimeOffset time)
     {
-        time = fallback;
-        if (string.IsNullOrEmpty(text))
-            return true;
-        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && double.IsFinite(seconds))
-        {
-            time = DateTimeOffset.FromUnixTimeMilliseconds((long)Math.Clamp(seconds * 1000, 0, 253402300799000));
-            return true;
-        }
-        return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out time);
+        var parsed = string.IsNullOrEmpty(text) ? fallback : PromQlParser.ParseTime(text);
+        time = parsed ?? fallback;
+        return parsed is not null;
     }
 
     private static bool IsSeriesId(string seriesId) => seriesId.Length == 32 && seriesId.All(char.IsAsciiHexDigitLower);

@@ -1,6 +1,7 @@
 using System.Globalization;
-using AiDevOps.Brain.Storage;
+using AiDevOps.Brain.Anomalies;
 using AiDevOps.Contracts;
+using AiDevOps.Storage;
 using AiDevOps.Detection;
 using AiDevOps.Detection.Forecasting;
 using Engine = AiDevOps.Detection;
@@ -12,7 +13,7 @@ namespace AiDevOps.Brain.Detection;
 /// trend forecast), one detector per series, and turns the engine's openings and closings into anomaly changes:
 /// <see cref="AnomalyKinds.Unusual"/> and <see cref="AnomalyKinds.PredictedExhaustion"/>. Plain state, no I/O.
 /// </summary>
-public sealed class EnsembleWatch(DetectionSettings settings)
+public sealed class EnsembleWatch(DetectionSettings settings) : IAnomalySource
 {
     public const string Name = "ensemble";
 
@@ -130,40 +131,16 @@ public sealed class EnsembleWatch(DetectionSettings settings)
         }
     }
 
-    /// <summary>
-    /// Drops the detectors of series idle since before <paramref name="cutoff"/> (their last sample, or the opening of
-    /// an anomaly taken back after a restart): pods and jobs come and go, and a watch that never forgot would grow
-    /// with every series ever seen. Their open anomalies resolve, as the series is gone.
-    /// </summary>
-    public IReadOnlyList<AnomalyChange> Forget(DateTimeOffset cutoff, DateTimeOffset now)
+    public IEnumerable<AnomalyChange> Forget(DateTimeOffset cutoff, DateTimeOffset now)
     {
-        var resolved = new List<AnomalyChange>();
-        var before = cutoff.ToUnixTimeMilliseconds();
         lock (_lock)
-        {
-            foreach (var (key, watched) in _series.ToList())
-            {
-                var lastActive = Math.Max(watched.LastTimestamp, Math.Max(
-                    watched.Unusual?.OpenedAt.ToUnixTimeMilliseconds() ?? long.MinValue,
-                    watched.Predicted?.OpenedAt.ToUnixTimeMilliseconds() ?? long.MinValue));
-                if (lastActive >= before)
-                    continue;
-                _series.Remove(key);
-                foreach (var open in new[] { watched.Unusual, watched.Predicted })
-                {
-                    if (open is not null)
-                        resolved.Add(new AnomalyResolved(open with { ResolvedAt = now }));
-                }
-            }
-        }
-        return resolved;
+            return IdleSeries.Forget(_series, cutoff, now, w => w.LastTimestamp, w => [w.Unusual, w.Predicted]);
     }
 
-    /// <summary>Takes back an anomaly the engine had open before a restart, so its end resolves it.</summary>
-    public void Restore(Anomaly open)
+    public IEnumerable<AnomalyChange> Restore(Anomaly open, DateTimeOffset now)
     {
         if (!open.IsOpen || !open.Detector.StartsWith(Name + "/", StringComparison.Ordinal))
-            return;
+            return [];
         lock (_lock)
         {
             var key = (open.Series.Tenant, open.Series.Id);
@@ -174,9 +151,10 @@ public sealed class EnsembleWatch(DetectionSettings settings)
             else
                 watched.Unusual = open;
         }
+        return [];
     }
 
-    public IReadOnlyList<AnomalyChange> Evaluate(Series series, IReadOnlyList<SamplePoint> samples)
+    public IEnumerable<AnomalyChange> Observe(Series series, IReadOnlyList<SamplePoint> samples)
     {
         if (!Watches(series.Metric))
             return [];
@@ -205,7 +183,7 @@ public sealed class EnsembleWatch(DetectionSettings settings)
             // Not only on the closing sample: an anomaly taken back after a restart ends when the gate is shut.
             else if (!assessment.IsAnomalous && watched.Unusual is { } unusual)
             {
-                changes.Add(new AnomalyResolved(unusual with { ResolvedAt = at }));
+                changes.Add(unusual.Resolve(at));
                 watched.Unusual = null;
             }
 
@@ -216,14 +194,14 @@ public sealed class EnsembleWatch(DetectionSettings settings)
             }
             else if (!assessment.IsPredicted && watched.Predicted is { } prediction)
             {
-                changes.Add(new AnomalyResolved(prediction with { ResolvedAt = at }));
+                changes.Add(prediction.Resolve(at));
                 watched.Predicted = null;
             }
         }
         return changes;
     }
 
-    private static Anomaly ToAnomaly(Series series, string kind, Engine.Anomaly found)
+    private static Anomaly ToAnomaly(Series series, string kind, Engine.Finding found)
     {
         var strongest = found.Evidence.Count > 0 ? found.Evidence[0].Detector.ToString() : Name;
         return new Anomaly(Anomaly.IdFor(series, found.OpenedAt), series, kind, $"{Name}/{strongest}", found.Score, found.OpenedAt,
@@ -231,7 +209,7 @@ public sealed class EnsembleWatch(DetectionSettings settings)
     }
 
     /// <summary>The evidence in words, for people and for the summary: what each detector expected and saw.</summary>
-    public static string Describe(Engine.Anomaly found)
+    public static string Describe(Engine.Finding found)
     {
         var parts = found.Evidence.Select(e => string.Create(CultureInfo.InvariantCulture,
             $"{e.Detector}: expected {e.Expected:G4}, got {e.Actual:G4} (score {e.Score:0.00})")).ToList();

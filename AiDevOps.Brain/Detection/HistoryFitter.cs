@@ -1,6 +1,6 @@
-using AiDevOps.Brain.Ingest;
-using AiDevOps.Brain.Storage;
+using AiDevOps.Brain.Tenancy;
 using AiDevOps.Contracts;
+using AiDevOps.Storage;
 using AiDevOps.Detection;
 using Microsoft.Extensions.Options;
 using Engine = AiDevOps.Detection;
@@ -18,7 +18,7 @@ namespace AiDevOps.Brain.Detection;
 public sealed partial class HistoryFitter(
     EnsembleWatch ensemble,
     ISampleStore store,
-    ApiKeyAuthenticator agents,
+    AgentDirectory agents,
     IOptions<DetectionOptions> options,
     TimeProvider clock,
     ILogger<HistoryFitter> logger)
@@ -40,7 +40,7 @@ public sealed partial class HistoryFitter(
         var now = clock.GetUtcNow();
         var since = now - options.Value.FitHistory;
         var fitted = 0;
-        foreach (var tenant in agents.Agents.Select(a => a.Tenant).Distinct())
+        foreach (var tenant in agents.Tenants)
         {
             foreach (var metric in await store.MetricNamesAsync(tenant, ct))
             {

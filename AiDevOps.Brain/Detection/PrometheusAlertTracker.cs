@@ -1,18 +1,17 @@
-using AiDevOps.Brain.Storage;
+using AiDevOps.Brain.Anomalies;
 using AiDevOps.Contracts;
+using AiDevOps.Storage;
 
 namespace AiDevOps.Brain.Detection;
 
 /// <summary>
 /// Turns Prometheus alerts (Alertmanager's protocol: an alert fires until its <c>endsAt</c> and is re-sent while
 /// it fires) into anomalies: a new alert opens one, an alert whose <c>endsAt</c> has passed resolves it. Plain
-/// state; time comes from the caller.
+/// state; time comes from the caller. Alerts end by their own <c>endsAt</c>, so it keeps nothing idle to forget.
 /// </summary>
-public sealed class PrometheusAlertTracker
+public sealed class PrometheusAlertTracker : IAnomalySource
 {
     public const string Detector = "prometheus";
-    public const string Kind = "prometheus_alert";
-    public const string AlertName = "alertname";
 
     /// <summary>How long an alert sent without an <c>endsAt</c> stays firing without being sent again.</summary>
     public static readonly TimeSpan DefaultLifetime = TimeSpan.FromMinutes(5);
@@ -20,7 +19,7 @@ public sealed class PrometheusAlertTracker
     private readonly Lock _lock = new();
     private readonly Dictionary<(string Tenant, string SeriesId), (Anomaly Anomaly, DateTimeOffset EndsAt)> _firing = [];
 
-    public IReadOnlyList<AnomalyChange> Observe(string tenant, IReadOnlyList<PostableAlert> alerts, DateTimeOffset now)
+    public IReadOnlyList<AnomalyChange> Receive(string tenant, IReadOnlyList<PostableAlert> alerts, DateTimeOffset now)
     {
         var changes = new List<AnomalyChange>();
         lock (_lock)
@@ -38,39 +37,41 @@ public sealed class PrometheusAlertTracker
                 if (endsAt <= now)
                     continue; // resolved before we ever saw it fire
                 var startsAt = alert.StartsAt is { } s && s <= now ? s : now;
-                var anomaly = new Anomaly(Anomaly.IdFor(series, startsAt), series, Kind, Detector, 1.0, startsAt,
-                    Summary: Describe(alert.Annotations));
+                var anomaly = new Anomaly(Anomaly.IdFor(series, startsAt), series, AnomalyKinds.PrometheusAlert, Detector, 1.0, startsAt,
+                    Evidence: Describe(alert.Annotations));
                 _firing[key] = (anomaly, endsAt);
                 changes.Add(new AnomalyOpened(anomaly));
             }
-            changes.AddRange(Expire(now));
+            changes.AddRange(Tick(now));
         }
         return changes;
     }
 
     /// <summary>Resolves every alert whose <c>endsAt</c> has passed.</summary>
-    public IReadOnlyList<AnomalyChange> Expire(DateTimeOffset now)
+    public IEnumerable<AnomalyChange> Tick(DateTimeOffset now)
     {
         lock (_lock)
         {
             var ended = _firing.Where(f => f.Value.EndsAt <= now).ToList();
             foreach (var (key, _) in ended)
                 _firing.Remove(key);
-            return ended.Select(e => (AnomalyChange)new AnomalyResolved(e.Value.Anomaly with { ResolvedAt = e.Value.EndsAt })).ToList();
+            return ended.Select(e => (AnomalyChange)e.Value.Anomaly.Resolve(e.Value.EndsAt)).ToList();
         }
     }
 
     /// <summary>Takes back an alert that was open before a restart; if its sender still fires it, it is re-sent.</summary>
-    public void Restore(Anomaly open, DateTimeOffset now)
+    public IEnumerable<AnomalyChange> Restore(Anomaly open, DateTimeOffset now)
     {
         if (open.IsOpen && open.Detector == Detector)
         {
             lock (_lock)
                 _firing[(open.Series.Tenant, open.Series.Id)] = (open, now + DefaultLifetime);
         }
+        return [];
     }
 
-    // The annotations Prometheus's alerting rules conventionally carry for people.
+    // The annotations Prometheus's alerting rules conventionally carry for people: the alert's own words, kept as its
+    // evidence so that a summary written later stands beside them rather than in their place.
     private static readonly string[] DescriptiveAnnotations = ["summary", "description"];
 
     private static string? Describe(IReadOnlyDictionary<string, string>? annotations) =>

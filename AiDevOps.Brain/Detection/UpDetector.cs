@@ -1,43 +1,56 @@
-using AiDevOps.Brain.Storage;
+using AiDevOps.Brain.Anomalies;
 using AiDevOps.Contracts;
+using AiDevOps.Storage;
 
 namespace AiDevOps.Brain.Detection;
-
-/// <summary>A change of an anomaly's state, which alerting turns into a notification.</summary>
-public abstract record AnomalyChange(Anomaly Anomaly);
-
-public sealed record AnomalyOpened(Anomaly Anomaly) : AnomalyChange(Anomaly);
-
-public sealed record AnomalyResolved(Anomaly Anomaly) : AnomalyChange(Anomaly);
 
 /// <summary>
 /// Watches <c>up</c> series: a target whose <c>up</c> goes to 0 opens a <see cref="AnomalyKinds.TargetDown"/> anomaly,
 /// back to 1 resolves it. One evaluation takes all the samples a delivery brought for a series and decides on the
 /// last of them, so a target that flaps within one evaluation opens nothing. Plain state, no I/O: time is the samples'.
 /// </summary>
-public sealed class UpDetector
+public sealed class UpDetector : IAnomalySource
 {
     public const string Name = "up";
     public const string Metric = "up";
 
     private readonly Dictionary<(string Tenant, string SeriesId), TargetState> _targets = [];
+    // Detection runs on one loop, forgetting on the clock beside it.
+    private readonly Lock _lock = new();
 
     private sealed record TargetState(long LastTimestamp, bool Down, Anomaly? Open);
 
-    public int TrackedSeries => _targets.Count;
-
-    /// <summary>Takes back an anomaly that was open before a restart, so its recovery resolves it.</summary>
-    public void Restore(Anomaly open)
+    public int TrackedSeries
     {
-        if (open.IsOpen && open.Detector == Name)
-            _targets[(open.Series.Tenant, open.Series.Id)] = new TargetState(open.OpenedAt.ToUnixTimeMilliseconds(), true, open);
+        get { lock (_lock) return _targets.Count; }
     }
 
-    public AnomalyChange? Evaluate(Series series, IReadOnlyList<SamplePoint> samples)
+    public IEnumerable<AnomalyChange> Restore(Anomaly open, DateTimeOffset now)
+    {
+        if (open.IsOpen && open.Detector == Name)
+        {
+            lock (_lock)
+                _targets[(open.Series.Tenant, open.Series.Id)] = new TargetState(open.OpenedAt.ToUnixTimeMilliseconds(), true, open);
+        }
+        return [];
+    }
+
+    public IEnumerable<AnomalyChange> Forget(DateTimeOffset cutoff, DateTimeOffset now)
+    {
+        lock (_lock)
+            return IdleSeries.Forget(_targets, cutoff, now, t => t.LastTimestamp, t => [t.Open]);
+    }
+
+    public IEnumerable<AnomalyChange> Observe(Series series, IReadOnlyList<SamplePoint> samples)
     {
         if (series.Metric != Metric)
-            return null;
+            return [];
+        lock (_lock)
+            return Evaluate(series, samples) is { } change ? [change] : [];
+    }
 
+    private AnomalyChange? Evaluate(Series series, IReadOnlyList<SamplePoint> samples)
+    {
         var key = (series.Tenant, series.Id);
         _targets.TryGetValue(key, out var state);
         // Samples already seen (a redelivery) or not a number (Prometheus's stale marker) decide nothing.
@@ -71,6 +84,6 @@ public sealed class UpDetector
         }
 
         _targets[key] = new TargetState(last, false, null);
-        return state?.Open is { } open ? new AnomalyResolved(open with { ResolvedAt = at }) : null;
+        return state?.Open?.Resolve(at);
     }
 }

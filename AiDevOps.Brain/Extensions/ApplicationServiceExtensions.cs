@@ -1,9 +1,12 @@
 using System.Threading.Channels;
 using AiDevOps.Brain.Alerting;
 using AiDevOps.Brain.Alerting.Notifiers.Telegram;
+using AiDevOps.Brain.Anomalies;
 using AiDevOps.Brain.Detection;
 using AiDevOps.Brain.Ingest;
 using AiDevOps.Brain.Storage;
+using AiDevOps.Brain.Tenancy;
+using AiDevOps.Storage;
 using Amazon.DynamoDBv2;
 using Amazon.Runtime;
 using Amazon.S3;
@@ -31,7 +34,9 @@ public static partial class ApplicationServiceExtensions
         services.AddProblemDetails();
         services.AddSingleton(TimeProvider.System);
 
+        builder.AddTenancy();
         builder.AddStorage();
+        builder.AddAnomalies();
         builder.AddIngest();
         builder.AddDetection();
         builder.AddAlerting();
@@ -58,10 +63,6 @@ public static partial class ApplicationServiceExtensions
         builder.Services.AddSingleton<ChunkedSampleStore>();
         builder.Services.AddSingleton<ISampleStore>(sp => sp.GetRequiredService<ChunkedSampleStore>());
         builder.Services.AddHostedService<ChunkFoldService>();
-        builder.Services.AddSingleton<AnomalyStore>();
-        builder.Services.AddSingleton<AgentRegistry>();
-        builder.Services.AddSingleton<BatchLedger>();
-        builder.Services.AddSingleton<AlertConfigStore>();
         builder.Services.AddSingleton<TableInitializer>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<TableInitializer>());
         builder.Services.AddHealthChecks().AddCheck<TableInitializer>("storage-tables");
@@ -95,29 +96,47 @@ public static partial class ApplicationServiceExtensions
         builder.Services.AddSingleton<IKeyValueTable, AzureTablesTable>();
     }
 
-    private static void AddIngest(this IHostApplicationBuilder builder)
+    private static void AddTenancy(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<IngestOptions>().BindConfiguration(IngestOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<AgentKeysOptions>().BindConfiguration(AgentKeysOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<AgentDirectory>();
         builder.Services.AddSingleton<ApiKeyAuthenticator>();
-        builder.Services.AddSingleton<IngestService>();
+        builder.Services.AddSingleton<AgentRegistry>();
+        builder.Services.AddSingleton<AgentPace>();
         builder.Services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
         builder.Services.AddAuthorization();
     }
 
-    private static void AddDetection(this IHostApplicationBuilder builder)
+    private static void AddAnomalies(this IHostApplicationBuilder builder)
     {
-        // Bounded so a stalled detector slows ingest down instead of growing memory; never drops a stored batch.
-        var batches = Channel.CreateBounded<IngestedBatch>(new BoundedChannelOptions(1024) { SingleReader = true });
-        builder.Services.AddSingleton(batches.Reader);
-        builder.Services.AddSingleton(batches.Writer);
+        builder.Services.AddSingleton<AnomalyStore>();
         var changes = Channel.CreateUnbounded<AnomalyChange>(new UnboundedChannelOptions { SingleReader = true });
         builder.Services.AddSingleton(changes.Reader);
         builder.Services.AddSingleton(changes.Writer);
         builder.Services.AddSingleton<AnomalyRecorder>();
-        builder.Services.AddSingleton<PrometheusAlertTracker>();
-        builder.Services.AddSingleton(new EnsembleWatch(AiDevOps.Detection.DetectionSettings.Recommended));
+    }
+
+    private static void AddIngest(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<IngestOptions>().BindConfiguration(IngestOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<BatchLedger>();
+        builder.Services.AddSingleton<IngestService>();
+        // Bounded so a stalled detector slows ingest down instead of growing memory; never drops a stored batch.
+        var batches = Channel.CreateBounded<IngestedBatch>(new BoundedChannelOptions(1024) { SingleReader = true });
+        builder.Services.AddSingleton(batches.Reader);
+        builder.Services.AddSingleton(batches.Writer);
+    }
+
+    private static void AddDetection(this IHostApplicationBuilder builder)
+    {
         builder.Services.AddOptions<DetectionOptions>().BindConfiguration(DetectionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddAnomalySource<UpDetector>();
+        builder.Services.AddAnomalySource(_ => new EnsembleWatch(AiDevOps.Detection.DetectionSettings.Recommended));
+        builder.Services.AddAnomalySource(sp => new AgentSilenceWatch(
+            sp.GetRequiredService<AgentPace>(), sp.GetRequiredService<AgentDirectory>(), sp.GetRequiredService<IOptions<DetectionOptions>>().Value.AgentSilence));
+        builder.Services.AddAnomalySource<PrometheusAlertTracker>();
+        builder.Services.AddSingleton<DetectionWarmStart>();
         builder.Services.AddSingleton<IModelStore>(sp =>
         {
             var options = sp.GetRequiredService<IOptions<DetectionOptions>>().Value;
@@ -131,7 +150,6 @@ public static partial class ApplicationServiceExtensions
             return new S3ModelStore(s3, options.ModelBucket);
         });
         builder.Services.AddSingleton<HistoryFitter>();
-        builder.Services.AddSingleton(sp => new AgentSilenceWatch(sp.GetRequiredService<IOptions<DetectionOptions>>().Value.AgentSilence));
         // The schedules are read before options validation runs; a bad interval fails ValidateOnStart, not here.
         var schedule = builder.Configuration.GetSection(DetectionOptions.Section).Get<DetectionOptions>() ?? new DetectionOptions();
         builder.Services.AddQuartz(quartz =>
@@ -146,6 +164,7 @@ public static partial class ApplicationServiceExtensions
     private static void AddAlerting(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<AlertingOptions>().BindConfiguration(AlertingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<AlertConfigStore>();
         builder.Services.AddHttpClient<InsightsClient>((sp, http) =>
             http.BaseAddress = new Uri(sp.GetRequiredService<IOptions<AlertingOptions>>().Value.InsightsUrl));
         builder.Services.AddHostedService<AlertDispatcher>();
@@ -171,6 +190,17 @@ public static partial class ApplicationServiceExtensions
 
         [LoggerMessage(LogLevel.Warning, "Telegram:BotToken is empty: alerts are recorded, listed at GET /api/anomalies and logged, but reach Telegram only through receivers that carry their own bot token.")]
         private partial void LogNotConfigured();
+    }
+
+    /// <summary>A source of anomalies that detection drives, also resolvable as itself (APIs and jobs read its state).</summary>
+    private static void AddAnomalySource<TSource>(this IServiceCollection services, Func<IServiceProvider, TSource>? create = null)
+        where TSource : class, IAnomalySource
+    {
+        if (create is null)
+            services.AddSingleton<TSource>();
+        else
+            services.AddSingleton(create);
+        services.AddSingleton<IAnomalySource>(sp => sp.GetRequiredService<TSource>());
     }
 
     /// <summary>Runs a job first after <paramref name="firstAfter"/> and then every <paramref name="interval"/>; a missed run is skipped, not caught up.</summary>

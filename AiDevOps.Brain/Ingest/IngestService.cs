@@ -1,21 +1,21 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Threading.Channels;
-using AiDevOps.Brain.Detection;
-using AiDevOps.Brain.Storage;
+using AiDevOps.Brain.Tenancy;
 using AiDevOps.Contracts;
+using AiDevOps.Storage;
 
 namespace AiDevOps.Brain.Ingest;
 
 /// <summary>
-/// Takes a validated delivery: stores it (durable before the caller hears yes), records the agent's delivery, then
-/// hands the samples to detection.
+/// Takes a validated delivery: stores it (durable before the caller hears yes), notes the agent's delivery and pace,
+/// then hands the samples on to detection. Also takes an agent's goodbye at a planned shutdown.
 /// </summary>
 public sealed class IngestService(
     ISampleStore store,
     BatchLedger batches,
     AgentRegistry agents,
-    AgentSilenceWatch silence,
+    AgentPace pace,
     ChannelWriter<IngestedBatch> detection,
     TimeProvider clock)
 {
@@ -48,12 +48,20 @@ public sealed class IngestService(
         if (batchId is not null)
             await batches.RecordAsync(agent.Tenant, batchId, ct);
         var receivedAt = clock.GetUtcNow();
-        await agents.RecordDeliveryAsync(agent, receivedAt, sampleCount, silence.Delivered(agent, receivedAt), ct);
+        await agents.RecordDeliveryAsync(agent, receivedAt, sampleCount, pace.Delivered(agent, receivedAt), ct);
         Samples.Add(sampleCount, new KeyValuePair<string, object?>("agent", agent.AgentId));
         activity?.SetTag("aidevops.samples", sampleCount);
 
         // Stored already: detection must see it even if the caller has gone away.
         await detection.WriteAsync(new IngestedBatch(batch), CancellationToken.None);
         return new IngestResponse(batch.Count, sampleCount);
+    }
+
+    /// <summary>The agent is shutting down on purpose: its silence from now on is not an outage, until it delivers again.</summary>
+    public async Task DepartAsync(AgentIdentity agent, CancellationToken ct)
+    {
+        var at = clock.GetUtcNow();
+        pace.Departed(agent, at);
+        await agents.RecordDepartureAsync(agent, at, ct);
     }
 }

@@ -1,4 +1,5 @@
-using AiDevOps.Brain.Ingest;
+using AiDevOps.Brain.Tenancy;
+using AiDevOps.Storage;
 
 namespace AiDevOps.Brain.Storage;
 
@@ -8,7 +9,7 @@ namespace AiDevOps.Brain.Storage;
 /// restarted Brain folds what its predecessor left behind.
 /// </summary>
 public sealed partial class ChunkFoldService(
-    ChunkedSampleStore store, TableInitializer tables, ApiKeyAuthenticator agents, TimeProvider clock, ILogger<ChunkFoldService> logger)
+    ChunkedSampleStore store, TableInitializer tables, AgentDirectory agents, TimeProvider clock, ILogger<ChunkFoldService> logger)
     : BackgroundService
 {
     private static readonly TimeSpan Interval = TimeSpan.FromMinutes(1);
@@ -19,7 +20,7 @@ public sealed partial class ChunkFoldService(
         using var timer = new PeriodicTimer(Interval, clock);
         do
         {
-            foreach (var tenant in agents.Agents.Select(a => a.Tenant).Distinct())
+            foreach (var tenant in agents.Tenants)
             {
                 try
                 {

@@ -1,3 +1,4 @@
+using AiDevOps.Storage;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 

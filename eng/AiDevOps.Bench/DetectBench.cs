@@ -18,7 +18,7 @@ internal static class DetectBench
     public static int Run()
     {
         var samples = Generate();
-        var options = new DetectionOptions();
+        var options = new DetectorOptions();
 
         var before = GC.GetAllocatedBytesForCurrentThread();
         var detectors = new SeriesDetector[Series];

@@ -10,7 +10,7 @@ if (args.Length != 2)
 var (dataDir, resultsDir) = (Path.GetFullPath(args[0]), Path.GetFullPath(args[1]));
 var files = Directory.GetFiles(dataDir, "*.csv", SearchOption.AllDirectories);
 Array.Sort(files, StringComparer.Ordinal);
-var options = new DetectionOptions();
+var options = new DetectorOptions();
 Parallel.ForEach(files, new ParallelOptions { MaxDegreeOfParallelism = 2 }, file =>
 {
     var target = Path.Combine(resultsDir, Path.GetRelativePath(dataDir, file));
@@ -23,7 +23,7 @@ return 0;
 internal static class NabFile
 {
     /// <summary>Streams one file through a fresh series detector; each row is scored before the next is read.</summary>
-    public static void Score(string source, string target, DetectionOptions options)
+    public static void Score(string source, string target, DetectorOptions options)
     {
         var detector = new SeriesDetector(options);
         using var reader = new StreamReader(source);

@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Text;
-using AiDevOps.Brain.Storage;
+using AiDevOps.Storage;
 using Amazon.DynamoDBv2.Model;
 
 namespace StorageBench;

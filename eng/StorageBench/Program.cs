@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
-using AiDevOps.Brain.Storage;
+using AiDevOps.Storage;
 using AiDevOps.Testing;
 using Amazon.DynamoDBv2;
 using Amazon.Runtime;

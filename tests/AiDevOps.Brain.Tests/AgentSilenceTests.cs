@@ -1,7 +1,5 @@
 using System.Net.Http.Json;
 using AiDevOps.Brain.Detection;
-using AiDevOps.Brain.Storage;
-using AiDevOps.Contracts;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -27,7 +25,7 @@ public sealed class AgentSilenceTests(QuickSilenceBrainFactory brain) : IClassFi
         await DeliverAsync(client);
         await Task.Delay(1100);
         await DeliverAsync(client);
-        var series = AgentSilenceWatch.SeriesOf("globex", "globex-edge");
+        var series = AgentSilenceWatch.SeriesOf(new AgentIdentity("globex-edge", "globex"));
 
         var silent = await WaitForAsync(open: true, series.Id);
         Assert.Equal(AnomalyKinds.AgentSilent, silent.Kind);

@@ -1,8 +1,8 @@
 using System.Net;
+using AiDevOps.Brain.Alerting;
 using Microsoft.Extensions.DependencyInjection;
 using System.Net.Http.Json;
 using System.Text.Json;
-using AiDevOps.Brain.Storage;
 
 namespace AiDevOps.Brain.Tests;
 
@@ -52,13 +52,20 @@ public sealed class AlertConfigApiTests(BrainFactory brain) : IClassFixture<Brai
     public async Task An_invalid_receiver_is_a_validation_problem_naming_each_field_without_echoing_the_secret()
     {
         using var client = brain.ClientWithKey(BrainFactory.AcmeKey);
-        using var response = await client.PostAsJsonAsync(Receivers, new { channel = "pager", address = "", secret = "no-colon-secret" });
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        var body = await response.Content.ReadAsStringAsync();
+        using var unknown = await client.PostAsJsonAsync(Receivers, new { channel = "pager", address = "", secret = "no-colon-secret" });
+        Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
+        Assert.Equal("application/problem+json", unknown.Content.Headers.ContentType?.MediaType);
+        var body = await unknown.Content.ReadAsStringAsync();
         var errors = JsonDocument.Parse(body).RootElement.GetProperty("errors");
-        Assert.True(errors.TryGetProperty("channel", out _));
+        Assert.Contains("'telegram'", errors.GetProperty("channel")[0].GetString(), StringComparison.Ordinal);
         Assert.True(errors.TryGetProperty("address", out _));
+        Assert.DoesNotContain("no-colon-secret", body);
+
+        // A known channel's notifier judges its own address and secret.
+        using var telegram = await client.PostAsJsonAsync(Receivers, new { channel = "telegram", address = "not a chat", secret = "no-colon-secret" });
+        body = await telegram.Content.ReadAsStringAsync();
+        errors = JsonDocument.Parse(body).RootElement.GetProperty("errors");
+        Assert.Contains("chat id", errors.GetProperty("address")[0].GetString(), StringComparison.Ordinal);
         Assert.True(errors.TryGetProperty("secret", out _));
         Assert.DoesNotContain("no-colon-secret", body);
     }

@@ -1,11 +1,10 @@
-using AiDevOps.Brain.Ingest;
 using Microsoft.Extensions.Options;
 
 namespace AiDevOps.Brain.Tests;
 
 public class ApiKeyAuthenticatorTests
 {
-    private static readonly ApiKeyAuthenticator Authenticator = new(Options.Create(new IngestOptions
+    private static readonly ApiKeyAuthenticator Authenticator = new(Options.Create(new AgentKeysOptions
     {
         Agents =
         [
@@ -34,7 +33,7 @@ public class ApiKeyAuthenticatorTests
     [Fact]
     public void Options_name_the_agent_whose_key_hash_is_malformed()
     {
-        var options = new IngestOptions { Agents = [new AgentKeyOptions { Id = "edge-1", KeySha256 = "not-a-hash" }] };
+        var options = new AgentKeysOptions { Agents = [new AgentKeyOptions { Id = "edge-1", KeySha256 = "not-a-hash" }] };
         var errors = options.Validate(new System.ComponentModel.DataAnnotations.ValidationContext(options)).ToList();
         Assert.Contains(errors, e => e.ErrorMessage!.Contains("Ingest:Agents:0:KeySha256", StringComparison.Ordinal));
     }

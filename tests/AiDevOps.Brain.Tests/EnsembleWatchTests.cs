@@ -1,6 +1,4 @@
 using AiDevOps.Brain.Detection;
-using AiDevOps.Brain.Storage;
-using AiDevOps.Contracts;
 using AiDevOps.Detection;
 
 namespace AiDevOps.Brain.Tests;
@@ -17,7 +15,7 @@ public class EnsembleWatchTests
         var changes = new List<AnomalyChange>();
         var t = start;
         foreach (var value in values)
-            changes.AddRange(watch.Evaluate(series, [new SamplePoint(t += Step, value)]));
+            changes.AddRange(watch.Observe(series, [new SamplePoint(t += Step, value)]));
         return changes;
     }
 
@@ -87,8 +85,8 @@ public class EnsembleWatchTests
     {
         var watch = new EnsembleWatch(DetectionSettings.Recommended);
         var cpu = Of("node_cpu_busy_ratio");
-        var open = new AiDevOps.Brain.Detection.Anomaly("id", cpu, AnomalyKinds.Unusual, EnsembleWatch.Name + "/Range", 0.9, DateTimeOffset.UnixEpoch);
-        watch.Restore(open);
+        var open = new Anomaly("id", cpu, AnomalyKinds.Unusual, EnsembleWatch.Name + "/Range", 0.9, DateTimeOffset.UnixEpoch);
+        watch.Restore(open, DateTimeOffset.UnixEpoch);
 
         var resolved = Assert.IsType<AnomalyResolved>(Assert.Single(Feed(watch, cpu, [0.2])));
         Assert.Equal("id", resolved.Anomaly.Id);
@@ -103,7 +101,7 @@ public class EnsembleWatchTests
 
         var cpu = Of("node_cpu_busy_ratio");
         Feed(watch, cpu, Enumerable.Repeat(0.2, 100));
-        Assert.Empty(watch.Evaluate(cpu, [new SamplePoint(Step, 99)]));
+        Assert.Empty(watch.Observe(cpu, [new SamplePoint(Step, 99)]));
     }
 
     [Fact]
@@ -118,7 +116,7 @@ public class EnsembleWatchTests
         fitted.Fit(Samples(1, 1010));
 
         // Its gate is shut: taking over now would end the open incident.
-        watch.Restore(new AiDevOps.Brain.Detection.Anomaly("id", cpu, AnomalyKinds.Unusual, EnsembleWatch.Name + "/Range", 0.9, DateTimeOffset.UnixEpoch));
+        watch.Restore(new Anomaly("id", cpu, AnomalyKinds.Unusual, EnsembleWatch.Name + "/Range", 0.9, DateTimeOffset.UnixEpoch), DateTimeOffset.UnixEpoch);
         Assert.Equal(Adoption.Busy, watch.Adopt(cpu, fitted, 1010 * Step));
         Assert.Equal(young, watch.CoverageOf(cpu.Tenant, cpu.Id));
         Assert.IsType<AnomalyResolved>(Assert.Single(Feed(watch, cpu, [0.2], start: 1010 * Step)));
@@ -145,10 +143,10 @@ public class EnsembleWatchTests
         var awaited = Of("node_memory_Active_bytes");
         Feed(watch, gone, Enumerable.Repeat(0.2, 10));
         Feed(watch, alive, Enumerable.Repeat(1.0, 10), start: 1000 * Step);
-        var open = new AiDevOps.Brain.Detection.Anomaly("gone", gone, AnomalyKinds.Unusual, EnsembleWatch.Name + "/Range", 0.9, DateTimeOffset.FromUnixTimeMilliseconds(5 * Step));
-        watch.Restore(open);
+        var open = new Anomaly("gone", gone, AnomalyKinds.Unusual, EnsembleWatch.Name + "/Range", 0.9, DateTimeOffset.FromUnixTimeMilliseconds(5 * Step));
+        watch.Restore(open, DateTimeOffset.UnixEpoch);
         // Taken back after a restart, not seen since: idle from its opening.
-        watch.Restore(new AiDevOps.Brain.Detection.Anomaly("awaited", awaited, AnomalyKinds.Unusual, EnsembleWatch.Name + "/Range", 0.9, DateTimeOffset.FromUnixTimeMilliseconds(900 * Step)));
+        watch.Restore(new Anomaly("awaited", awaited, AnomalyKinds.Unusual, EnsembleWatch.Name + "/Range", 0.9, DateTimeOffset.FromUnixTimeMilliseconds(900 * Step)), DateTimeOffset.UnixEpoch);
         var now = DateTimeOffset.FromUnixTimeMilliseconds(2000 * Step);
 
         var resolved = Assert.IsType<AnomalyResolved>(Assert.Single(watch.Forget(DateTimeOffset.FromUnixTimeMilliseconds(500 * Step), now)));

@@ -2,8 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using AiDevOps.Brain.Apis;
 using AiDevOps.Brain.Detection;
-using AiDevOps.Brain.Storage;
-using AiDevOps.Contracts;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AiDevOps.Brain.Tests;

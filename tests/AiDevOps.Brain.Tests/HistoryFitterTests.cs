@@ -1,7 +1,5 @@
 using System.Net.Http.Json;
 using AiDevOps.Brain.Detection;
-using AiDevOps.Brain.Storage;
-using AiDevOps.Contracts;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AiDevOps.Brain.Tests;

@@ -1,5 +1,4 @@
 using AiDevOps.Brain.Ingest;
-using AiDevOps.Contracts;
 
 namespace AiDevOps.Brain.Tests;
 

@@ -1,5 +1,4 @@
 using AiDevOps.Brain.Detection;
-using AiDevOps.Contracts;
 
 namespace AiDevOps.Brain.Tests;
 
@@ -15,21 +14,23 @@ public class PrometheusAlertTrackerTests
     public void A_new_alert_opens_once_and_re_sends_only_extend_it()
     {
         var tracker = new PrometheusAlertTracker();
-        var opened = Assert.IsType<AnomalyOpened>(Assert.Single(tracker.Observe("t", [Alert(T0.AddMinutes(1))], T0)));
-        Assert.Equal(PrometheusAlertTracker.Kind, opened.Anomaly.Kind);
-        Assert.Equal("Disk almost full.", opened.Anomaly.Summary);
+        var opened = Assert.IsType<AnomalyOpened>(Assert.Single(tracker.Receive("t", [Alert(T0.AddMinutes(1))], T0)));
+        Assert.Equal(AnomalyKinds.PrometheusAlert, opened.Anomaly.Kind);
+        // The alert's own words are its evidence; the summary is left to Insights, beside them.
+        Assert.Equal("Disk almost full.", opened.Anomaly.Evidence);
+        Assert.Null(opened.Anomaly.Summary);
         Assert.Equal(T0.AddMinutes(-1), opened.Anomaly.OpenedAt);
 
-        Assert.Empty(tracker.Observe("t", [Alert(T0.AddMinutes(2))], T0.AddSeconds(30)));
-        Assert.Empty(tracker.Expire(T0.AddSeconds(90)));
+        Assert.Empty(tracker.Receive("t", [Alert(T0.AddMinutes(2))], T0.AddSeconds(30)));
+        Assert.Empty(tracker.Tick(T0.AddSeconds(90)));
     }
 
     [Fact]
     public void An_alert_that_is_not_re_sent_resolves_when_its_endsAt_passes()
     {
         var tracker = new PrometheusAlertTracker();
-        tracker.Observe("t", [Alert(T0.AddMinutes(1))], T0);
-        var resolved = Assert.IsType<AnomalyResolved>(Assert.Single(tracker.Expire(T0.AddMinutes(1))));
+        tracker.Receive("t", [Alert(T0.AddMinutes(1))], T0);
+        var resolved = Assert.IsType<AnomalyResolved>(Assert.Single(tracker.Tick(T0.AddMinutes(1))));
         Assert.Equal(T0.AddMinutes(1), resolved.Anomaly.ResolvedAt);
     }
 
@@ -37,9 +38,9 @@ public class PrometheusAlertTrackerTests
     public void An_endsAt_in_the_past_resolves_at_once_and_tenants_are_apart()
     {
         var tracker = new PrometheusAlertTracker();
-        tracker.Observe("a", [Alert(T0.AddMinutes(5))], T0);
-        Assert.Single(tracker.Observe("b", [Alert(T0.AddMinutes(5))], T0));
-        var changes = tracker.Observe("a", [Alert(T0.AddSeconds(-1))], T0);
+        tracker.Receive("a", [Alert(T0.AddMinutes(5))], T0);
+        Assert.Single(tracker.Receive("b", [Alert(T0.AddMinutes(5))], T0));
+        var changes = tracker.Receive("a", [Alert(T0.AddSeconds(-1))], T0);
         Assert.Equal("a", Assert.IsType<AnomalyResolved>(Assert.Single(changes)).Anomaly.Series.Tenant);
     }
 }

@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using AiDevOps.Brain.Alerting;
-using AiDevOps.Brain.Storage;
 
 namespace AiDevOps.Brain.Tests;
 

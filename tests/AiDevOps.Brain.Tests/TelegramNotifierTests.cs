@@ -1,7 +1,6 @@
 using AiDevOps.Brain.Alerting;
 using AiDevOps.Brain.Alerting.Notifiers.Telegram;
 using AiDevOps.Brain.Detection;
-using AiDevOps.Brain.Storage;
 using AiDevOps.Testing;
 using Microsoft.Extensions.Options;
 

@@ -1,6 +1,4 @@
 using AiDevOps.Brain.Detection;
-using AiDevOps.Brain.Storage;
-using AiDevOps.Contracts;
 
 namespace AiDevOps.Brain.Tests;
 
@@ -15,14 +13,14 @@ public class UpDetectorTests
     public void Opens_when_up_goes_to_zero_and_resolves_when_it_comes_back()
     {
         var detector = new UpDetector();
-        Assert.Null(detector.Evaluate(Node, Values(0, 1, 1)));
+        Assert.Empty(detector.Observe(Node, Values(0, 1, 1)));
 
-        var opened = Assert.IsType<AnomalyOpened>(detector.Evaluate(Node, Values(30_000, 1, 0, 0)));
+        var opened = Assert.IsType<AnomalyOpened>(Assert.Single(detector.Observe(Node, Values(30_000, 1, 0, 0))));
         Assert.Equal(AnomalyKinds.TargetDown, opened.Anomaly.Kind);
         Assert.Equal(45_000, opened.Anomaly.OpenedAt.ToUnixTimeMilliseconds());
 
-        Assert.Null(detector.Evaluate(Node, Values(75_000, 0)));
-        var resolved = Assert.IsType<AnomalyResolved>(detector.Evaluate(Node, Values(90_000, 1)));
+        Assert.Empty(detector.Observe(Node, Values(75_000, 0)));
+        var resolved = Assert.IsType<AnomalyResolved>(Assert.Single(detector.Observe(Node, Values(90_000, 1))));
         Assert.Equal(opened.Anomaly.Id, resolved.Anomaly.Id);
         Assert.Equal(90_000, resolved.Anomaly.ResolvedAt!.Value.ToUnixTimeMilliseconds());
     }
@@ -31,43 +29,59 @@ public class UpDetectorTests
     public void A_flap_within_one_evaluation_opens_nothing()
     {
         var detector = new UpDetector();
-        detector.Evaluate(Node, Values(0, 1));
-        Assert.Null(detector.Evaluate(Node, Values(15_000, 0, 1, 0, 1)));
+        detector.Observe(Node, Values(0, 1));
+        Assert.Empty(detector.Observe(Node, Values(15_000, 0, 1, 0, 1)));
     }
 
     [Fact]
     public void Redelivered_samples_and_stale_markers_decide_nothing()
     {
         var detector = new UpDetector();
-        detector.Evaluate(Node, Values(0, 1, 1));
-        Assert.Null(detector.Evaluate(Node, Values(0, 0, 0)));
-        Assert.Null(detector.Evaluate(Node, [new SamplePoint(60_000, double.NaN)]));
+        detector.Observe(Node, Values(0, 1, 1));
+        Assert.Empty(detector.Observe(Node, Values(0, 0, 0)));
+        Assert.Empty(detector.Observe(Node, [new SamplePoint(60_000, double.NaN)]));
     }
 
     [Fact]
     public void A_target_first_seen_down_is_down()
     {
-        Assert.IsType<AnomalyOpened>(new UpDetector().Evaluate(Node, Values(0, 0)));
+        Assert.IsType<AnomalyOpened>(Assert.Single(new UpDetector().Observe(Node, Values(0, 0))));
     }
 
     [Fact]
     public void Ignores_other_metrics()
     {
         var cpu = Series.Of("default", new Dictionary<string, string> { ["__name__"] = "node_cpu_busy_ratio" });
-        Assert.Null(new UpDetector().Evaluate(cpu, Values(0, 0, 0)));
+        Assert.Empty(new UpDetector().Observe(cpu, Values(0, 0, 0)));
     }
 
     [Fact]
     public void An_anomaly_restored_after_a_restart_is_resolved_by_the_recovery()
     {
         var before = new UpDetector();
-        var opened = Assert.IsType<AnomalyOpened>(before.Evaluate(Node, Values(0, 1, 0)));
+        var opened = Assert.IsType<AnomalyOpened>(Assert.Single(before.Observe(Node, Values(0, 1, 0))));
 
         var after = new UpDetector();
-        after.Restore(opened.Anomaly);
-        Assert.Null(after.Evaluate(Node, Values(30_000, 0)));
-        var resolved = Assert.IsType<AnomalyResolved>(after.Evaluate(Node, Values(45_000, 1)));
+        after.Restore(opened.Anomaly, DateTimeOffset.UnixEpoch);
+        Assert.Empty(after.Observe(Node, Values(30_000, 0)));
+        var resolved = Assert.IsType<AnomalyResolved>(Assert.Single(after.Observe(Node, Values(45_000, 1))));
         Assert.Equal(opened.Anomaly.Id, resolved.Anomaly.Id);
+    }
+
+    [Fact]
+    public void A_target_idle_past_the_cutoff_is_forgotten_and_its_open_anomaly_resolves()
+    {
+        var detector = new UpDetector();
+        var opened = Assert.IsType<AnomalyOpened>(Assert.Single(detector.Observe(Node, Values(0, 1, 0))));
+        var healthy = Node with { Id = "healthy" };
+        detector.Observe(healthy, Values(600_000, 1));
+        var now = DateTimeOffset.FromUnixTimeMilliseconds(700_000);
+
+        Assert.Empty(detector.Forget(DateTimeOffset.FromUnixTimeMilliseconds(15_000), now));
+        var resolved = Assert.IsType<AnomalyResolved>(Assert.Single(detector.Forget(DateTimeOffset.FromUnixTimeMilliseconds(600_000), now)));
+        Assert.Equal(opened.Anomaly.Id, resolved.Anomaly.Id);
+        Assert.Equal(now, resolved.Anomaly.ResolvedAt);
+        Assert.Equal(1, detector.TrackedSeries);
     }
 
     [Fact]

@@ -7,7 +7,7 @@ public class DetectorEnsembleTests
     [Fact]
     public void The_coarse_block_range_sees_hours_at_a_level_that_finer_blocks_only_visited()
     {
-        var options = new DetectionOptions();
+        var options = new DetectorOptions();
         var ensemble = new DetectorEnsemble(options);
 
         // Two weeks of a level that changes every 32 samples between 0 and 10: every 16-sample block averages 0 or

@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using AiDevOps.Testing;
 using Amazon.DynamoDBv2;
-using AiDevOps.Brain.Storage;
+using AiDevOps.Storage;
 using Amazon.Runtime;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -1,4 +1,4 @@
-using AiDevOps.Brain.Storage;
+using AiDevOps.Storage;
 using AiDevOps.Contracts;
 using CsCheck;
 

@@ -1,4 +1,4 @@
-using AiDevOps.Brain.Storage;
+using AiDevOps.Storage.Query;
 
 namespace AiDevOps.Storage.Tests;
 

@@ -1,4 +1,5 @@
-using AiDevOps.Brain.Storage;
+using AiDevOps.Storage;
+using AiDevOps.Storage.Query;
 using AiDevOps.Contracts;
 using Microsoft.Extensions.Options;
 

@@ -1,4 +1,4 @@
-using AiDevOps.Brain.Storage;
+using AiDevOps.Storage;
 using AiDevOps.Testing;
 using Amazon.DynamoDBv2;
 using Amazon.Runtime;

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using AiDevOps.Brain.Storage;
 using Microsoft.Extensions.Options;
 using Telegram.Bot;
 using Telegram.Bot.Exceptions;
@@ -18,7 +17,19 @@ public sealed class TelegramNotifier(IOptions<TelegramOptions> options) : INotif
     // token and must not be logged. Retries are the dispatcher's.
     private readonly ConcurrentDictionary<string, TelegramBotClient> _clients = new(StringComparer.Ordinal);
 
+    private const int MaxSecretLength = 4096;
+
     public string Channel => TelegramOptions.Channel;
+
+    public IReadOnlyDictionary<string, string[]> Validate(string address, string? secret)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (!TelegramOptions.IsChatId(address))
+            errors["address"] = [$"'{address}' is neither a numeric Telegram chat id nor an @channel name."];
+        if (secret is not null && (secret.Length > MaxSecretLength || !TelegramOptions.IsBotToken(secret)))
+            errors["secret"] = [$"secret, when given, must be a Telegram bot token (<bot id>:<secret>) of at most {MaxSecretLength} characters."];
+        return errors;
+    }
 
     public async Task<NotifyResult> NotifyAsync(Receiver receiver, Notification notification, CancellationToken ct)
     {
@@ -32,7 +43,7 @@ public sealed class TelegramNotifier(IOptions<TelegramOptions> options) : INotif
         {
             await bot.SendMessage(
                 chat,
-                AlertMessageFormatter.ToTelegramHtml(notification),
+                TelegramMessageFormatter.ToHtml(notification),
                 parseMode: ParseMode.Html,
                 linkPreviewOptions: new LinkPreviewOptions { IsDisabled = true },
                 cancellationToken: ct);

@@ -22,11 +22,14 @@ public sealed class TelegramOptions : IValidatableObject
     {
         if (!Uri.TryCreate(ApiBaseUrl, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
             yield return new ValidationResult($"{Section}:ApiBaseUrl '{ApiBaseUrl}' must be an absolute http or https URL.", [nameof(ApiBaseUrl)]);
-        if (BotToken is { Length: > 0 } token && !token.Contains(':', StringComparison.Ordinal))
+        if (BotToken is { Length: > 0 } token && !IsBotToken(token))
             yield return new ValidationResult($"{Section}:BotToken does not look like a bot token (<bot id>:<secret>).", [nameof(BotToken)]);
         foreach (var chat in ChatIds.Where(c => !IsChatId(c)))
             yield return new ValidationResult($"{Section}:ChatIds has '{chat}', which is neither a numeric chat id nor an @channel name.", [nameof(ChatIds)]);
     }
+
+    /// <summary>A bot token is <c>&lt;bot id&gt;:&lt;secret&gt;</c>, as @BotFather hands it out.</summary>
+    public static bool IsBotToken(string token) => token.Length > 2 && token.IndexOf(':', StringComparison.Ordinal) is > 0 and var colon && colon < token.Length - 1;
 
     public static bool IsChatId(string chat) =>
         long.TryParse(chat, out _) || (chat.Length > 1 && chat[0] == '@' && chat[1..].All(c => char.IsAsciiLetterOrDigit(c) || c == '_'));

@@ -1,5 +1,5 @@
-using AiDevOps.Brain.Ingest;
 using AiDevOps.Brain.Storage;
+using AiDevOps.Brain.Tenancy;
 using Microsoft.Extensions.Options;
 
 namespace AiDevOps.Brain.Alerting.Notifiers.Telegram;

@@ -1,0 +1,85 @@
+using System.Security.Cryptography;
+using System.Text;
+using AiDevOps.Storage;
+using Microsoft.Extensions.Options;
+
+namespace AiDevOps.Brain.Alerting;
+
+/// <summary>
+/// Where a tenant's alerts go: a channel (e.g. <c>telegram</c>), an address on it (e.g. a chat id) and optionally
+/// a secret the channel needs (a bot token, a webhook URL with its key). The secret never leaves the Brain except
+/// towards its channel, so it is kept out of <see cref="ToString"/> and out of every API answer.
+/// </summary>
+public sealed record Receiver(string Channel, string Address, string? Secret = null)
+{
+    /// <summary>A short stable id for APIs: addresses may hold characters that do not belong in a URL path.</summary>
+    public string Id => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Channel + "\0" + Address)).AsSpan(0, 8));
+
+    private bool PrintMembers(StringBuilder builder)
+    {
+        builder.Append($"Channel = {Channel}, Address = {Address}, Secret = {(Secret is null ? "none" : "***")}");
+        return true;
+    }
+}
+
+/// <summary>
+/// Which receivers get which alerts: every matcher of <see cref="Selector"/> (a Prometheus selector such as
+/// <c>{job="node",severity=~"page|critical"}</c>) must accept the anomaly's labels.
+/// </summary>
+public sealed record AlertRoute(string Id, string Selector, IReadOnlyList<string> ReceiverIds);
+
+/// <summary>The <c>-alert-configs</c> table: receivers (one item each, keyed by tenant) and routes (a partition of their own).</summary>
+public sealed class AlertConfigStore(IKeyValueTable table, IOptions<StorageOptions> options)
+{
+    private const string SecretAttribute = "secret";
+    private readonly string _table = options.Value.AlertConfigsTable;
+
+    public Task PutReceiverAsync(string tenant, Receiver receiver, CancellationToken ct)
+    {
+        var attributes = new Dictionary<string, string> { ["channel"] = receiver.Channel, ["address"] = receiver.Address };
+        if (receiver.Secret is not null)
+            attributes[SecretAttribute] = receiver.Secret;
+        return table.PutAsync(_table, [new StoredItem(tenant, SortKey(receiver)) { Attributes = attributes }], ct);
+    }
+
+    public async Task<IReadOnlyList<Receiver>> ListReceiversAsync(string tenant, CancellationToken ct)
+    {
+        var receivers = new List<Receiver>();
+        await foreach (var item in table.QueryAsync(_table, tenant, null, null, ct))
+            receivers.Add(new Receiver(item.Attributes["channel"], item.Attributes["address"], item.Attributes.GetValueOrDefault(SecretAttribute)));
+        return receivers;
+    }
+
+    public async Task<Receiver?> FindReceiverAsync(string tenant, string id, CancellationToken ct) =>
+        (await ListReceiversAsync(tenant, ct)).FirstOrDefault(r => r.Id == id);
+
+    public Task DeleteReceiverAsync(string tenant, Receiver receiver, CancellationToken ct) =>
+        table.DeleteAsync(_table, tenant, SortKey(receiver), ct);
+
+    public Task PutRouteAsync(string tenant, AlertRoute route, CancellationToken ct) =>
+        table.PutAsync(_table,
+        [
+            new StoredItem(RoutesPartition(tenant), route.Id)
+            {
+                Attributes = new Dictionary<string, string>
+                {
+                    ["selector"] = route.Selector,
+                    ["receivers"] = string.Join(',', route.ReceiverIds),
+                },
+            },
+        ], ct);
+
+    public async Task<IReadOnlyList<AlertRoute>> ListRoutesAsync(string tenant, CancellationToken ct)
+    {
+        var routes = new List<AlertRoute>();
+        await foreach (var item in table.QueryAsync(_table, RoutesPartition(tenant), null, null, ct))
+            routes.Add(new AlertRoute(item.Sort, item.Attributes["selector"], item.Attributes["receivers"].Split(',', StringSplitOptions.RemoveEmptyEntries)));
+        return routes;
+    }
+
+    public Task DeleteRouteAsync(string tenant, string id, CancellationToken ct) => table.DeleteAsync(_table, RoutesPartition(tenant), id, ct);
+
+    private static string SortKey(Receiver receiver) => $"{receiver.Channel}|{receiver.Address}";
+
+    private static string RoutesPartition(string tenant) => $"{tenant}|routes";
+}
