@@ -1,0 +1,39 @@
+using System.Text.RegularExpressions;
+using AiDevOps.Testing;
+
+namespace AiDevOps.Brain.Tests;
+
+/// <summary>
+/// The Brain's folders depend one way, in the order data flows through them, with the shared domain first and the
+/// host's wiring last: a folder may use only the folders before it. A back edge is what turns rooms into a tangle.
+/// </summary>
+public partial class FolderGraphTests
+{
+    private static readonly string[] Layers = ["Tenancy", "Anomalies", "Storage", "Ingest", "Detection", "Alerting", "Apis", "Extensions"];
+
+    [GeneratedRegex(@"\bAiDevOps\.Brain\.(?<folder>[A-Z][A-Za-z]*)")]
+    private static partial Regex BrainNamespace();
+
+    [Fact]
+    public void Every_folder_uses_only_the_folders_before_it()
+    {
+        var root = Path.Combine(RepositoryRoot.Path, "AiDevOps.Brain");
+        var folders = Directory.GetDirectories(root).Select(Path.GetFileName).Where(f => f is not ("bin" or "obj" or "Properties")).ToList();
+        Assert.Equal(Layers.Order(), folders.Order()!);
+
+        var backEdges = new List<string>();
+        foreach (var (folder, rank) in Layers.Select((f, i) => (f, i)))
+        {
+            foreach (var file in Directory.EnumerateFiles(Path.Combine(root, folder), "*.cs", SearchOption.AllDirectories))
+            {
+                var lines = File.ReadAllLines(file).Where(line => !line.TrimStart().StartsWith("namespace ", StringComparison.Ordinal));
+                foreach (var used in lines.SelectMany(line => BrainNamespace().Matches(line)).Select(m => m.Groups["folder"].Value).Distinct())
+                {
+                    if (Array.IndexOf(Layers, used) > rank)
+                        backEdges.Add($"{Path.GetRelativePath(root, file)} uses {used}");
+                }
+            }
+        }
+        Assert.True(backEdges.Count == 0, "Back edges in the Brain's folder graph:\n" + string.Join("\n", backEdges));
+    }
+}
