@@ -1,17 +1,23 @@
+using AiDevOps.Contracts;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 
 namespace AiDevOps.Storage;
 
 /// <summary>
-/// Writes any number of items with BatchWriteItem (25 a call, DynamoDB's limit), a few calls at once, and retries
-/// unprocessed items with exponential backoff until they are all in, so a completed call means every item is durable.
+/// Writes any number of items with BatchWriteItem (25 a call, DynamoDB's limit), a few calls at once, and writes the
+/// items DynamoDB left unprocessed again with <see cref="Backoff"/> until they are all in, so a completed call means
+/// every item is durable.
 /// </summary>
 public sealed class BatchWriter(IAmazonDynamoDB dynamo)
 {
     private const int MaxItemsPerCall = 25;
     private const int Parallelism = 4;
-    private const int MaxAttempts = 8;
+    private const int MaxRetries = 7;
+
+    // The outcome is how many items are still unprocessed.
+    private static readonly Polly.ResiliencePipeline<int> UntilAllIn = Backoff.Retry<int>(
+        outcome => outcome.Result > 0, first: TimeSpan.FromMilliseconds(100), max: TimeSpan.FromSeconds(5), maxRetries: MaxRetries);
 
     public async Task WriteAsync(string table, IReadOnlyList<Dictionary<string, AttributeValue>> items, CancellationToken ct)
     {
@@ -23,17 +29,13 @@ public sealed class BatchWriter(IAmazonDynamoDB dynamo)
     private async Task WriteChunkAsync(string table, Dictionary<string, AttributeValue>[] chunk, CancellationToken ct)
     {
         var pending = chunk.Select(item => new WriteRequest { PutRequest = new PutRequest { Item = item } }).ToList();
-        for (var attempt = 1; ; attempt++)
+        var left = await UntilAllIn.ExecuteAsync(async token =>
         {
-            var response = await dynamo.BatchWriteItemAsync(
-                new BatchWriteItemRequest { RequestItems = new() { [table] = pending } }, ct);
-            if (response.UnprocessedItems is null || !response.UnprocessedItems.TryGetValue(table, out var left) || left.Count == 0)
-                return;
-            if (attempt == MaxAttempts)
-                throw new InvalidOperationException(
-                    $"DynamoDB left {left.Count} items of {table} unprocessed after {MaxAttempts} attempts.");
-            pending = left;
-            await Task.Delay(TimeSpan.FromMilliseconds(50 * Math.Pow(2, attempt) * (0.5 + Random.Shared.NextDouble())), ct);
-        }
+            var response = await dynamo.BatchWriteItemAsync(new BatchWriteItemRequest { RequestItems = new() { [table] = pending } }, token);
+            pending = response.UnprocessedItems is not null && response.UnprocessedItems.TryGetValue(table, out var unprocessed) ? unprocessed : [];
+            return pending.Count;
+        }, ct);
+        if (left > 0)
+            throw new InvalidOperationException($"DynamoDB left {left} items of {table} unprocessed after {MaxRetries + 1} attempts.");
     }
 }

@@ -1,10 +1,11 @@
+using AiDevOps.Contracts;
 using Microsoft.Extensions.Options;
 
 namespace AiDevOps.Agent.Delivery;
 
 /// <summary>
-/// Drains the durable queue into the Brain, oldest first, one batch in flight. Retries with exponential backoff
-/// and jitter, honouring Retry-After; a batch leaves the queue only once the Brain has it (or refused it as
+/// Drains the durable queue into the Brain, oldest first, one batch in flight. Retries with the platform's
+/// <see cref="Backoff"/>, honouring Retry-After; a batch leaves the queue only once the Brain has it (or refused it as
 /// invalid), and its id is the same on every attempt, so the Brain stores it exactly once.
 /// </summary>
 public sealed partial class BrainExporter(
@@ -27,6 +28,19 @@ public sealed partial class BrainExporter(
             "Unix time of the last delivery the Brain acknowledged.");
 
         var failures = 0;
+        var settings = options.Value;
+        var untilAccepted = Backoff.Retry<DeliveryOutcome>(
+            outcome => outcome.Result is DeliveryOutcome.Retry,
+            settings.MinBackoff, settings.MaxBackoff,
+            requestedDelay: outcome => (outcome.Result as DeliveryOutcome.Retry)?.After,
+            onRetry: args =>
+            {
+                failures++;
+                AgentTelemetry.SendsFailed.Add(1);
+                LogRetrying(((DeliveryOutcome.Retry)args.Outcome.Result!).Reason, args.RetryDelay, queue.Log.PendingSamples);
+                return ValueTask.CompletedTask;
+            },
+            time: clock);
         while (!stoppingToken.IsCancellationRequested)
         {
             if (queue.Log.Peek() is not { } record)
@@ -36,40 +50,20 @@ public sealed partial class BrainExporter(
             }
 
             var batchId = $"{queue.Log.Id}:{record.Position}";
-            var outcome = await brain.SendAsync(record.Payload, batchId, stoppingToken);
-            switch (outcome)
+            var outcome = await untilAccepted.ExecuteAsync(async token => await brain.SendAsync(record.Payload, batchId, token), stoppingToken);
+            queue.Log.Acknowledge(record);
+            if (outcome is DeliveryOutcome.Rejected rejected)
             {
-                case DeliveryOutcome.Delivered:
-                    queue.Log.Acknowledge(record);
-                    AgentTelemetry.SamplesSent.Add(record.Samples);
-                    Interlocked.Exchange(ref _lastSuccessUnixSeconds, clock.GetUtcNow().ToUnixTimeSeconds());
-                    if (failures > 0)
-                        LogRecovered(failures);
-                    failures = 0;
-                    break;
-                case DeliveryOutcome.Rejected rejected:
-                    queue.Log.Acknowledge(record);
-                    AgentTelemetry.SamplesDropped.Add(record.Samples, new KeyValuePair<string, object?>("reason", "rejected"));
-                    LogRejected(batchId, record.Samples, rejected.Reason);
-                    break;
-                case DeliveryOutcome.Retry retry:
-                    failures++;
-                    AgentTelemetry.SendsFailed.Add(1);
-                    var delay = Backoff(failures, retry.After);
-                    LogRetrying(retry.Reason, delay, queue.Log.PendingSamples);
-                    await Task.Delay(delay, clock, stoppingToken);
-                    break;
+                AgentTelemetry.SamplesDropped.Add(record.Samples, new KeyValuePair<string, object?>("reason", "rejected"));
+                LogRejected(batchId, record.Samples, rejected.Reason);
+                continue;
             }
+            AgentTelemetry.SamplesSent.Add(record.Samples);
+            Interlocked.Exchange(ref _lastSuccessUnixSeconds, clock.GetUtcNow().ToUnixTimeSeconds());
+            if (failures > 0)
+                LogRecovered(failures);
+            failures = 0;
         }
-    }
-
-    /// <summary>Exponential with full jitter, never shorter than what the Brain asked for, never longer than the cap.</summary>
-    private TimeSpan Backoff(int failures, TimeSpan? retryAfter)
-    {
-        var settings = options.Value;
-        var exponential = settings.MinBackoff.TotalMilliseconds * Math.Pow(2, Math.Min(failures - 1, 20));
-        var jittered = TimeSpan.FromMilliseconds(Math.Min(exponential, settings.MaxBackoff.TotalMilliseconds) * (0.5 + Random.Shared.NextDouble() / 2));
-        return retryAfter is { } after && after > jittered ? TimeSpan.FromTicks(Math.Min(after.Ticks, settings.MaxBackoff.Ticks)) : jittered;
     }
 
     [LoggerMessage(LogLevel.Warning, "Delivery to the Brain failed ({Reason}); retrying in {Delay}, {Pending} samples queued")]

@@ -1,3 +1,4 @@
+using AiDevOps.Contracts;
 using AiDevOps.Storage;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
@@ -22,25 +23,24 @@ public sealed partial class TableInitializer(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var delay = TimeSpan.FromMilliseconds(200);
-        while (!stoppingToken.IsCancellationRequested)
+        // Whatever the backend throws while it is unreachable or starting: keep trying until stopped.
+        var untilReady = Backoff.Retry<bool>(
+            outcome => outcome.Exception is not null and not OperationCanceledException,
+            first: TimeSpan.FromMilliseconds(200), max: TimeSpan.FromSeconds(5),
+            onRetry: args =>
+            {
+                LogRetrying(args.Outcome.Exception!.Message, args.RetryDelay);
+                return ValueTask.CompletedTask;
+            },
+            time: clock);
+        await untilReady.ExecuteAsync(async token =>
         {
-            try
-            {
-                await table.EnsureTableAsync(options.Value.DataTable, stoppingToken);
-                await table.EnsureTableAsync(options.Value.AlertConfigsTable, stoppingToken);
-                _ready.TrySetResult();
-                LogReady(options.Value.DataTable, options.Value.AlertConfigsTable);
-                return;
-            }
-            // Whatever the backend throws while it is unreachable or starting: keep trying until stopped.
-            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
-            {
-                LogRetrying(e.Message, delay);
-                await Task.Delay(delay, stoppingToken);
-                delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 5000));
-            }
-        }
+            await table.EnsureTableAsync(options.Value.DataTable, token);
+            await table.EnsureTableAsync(options.Value.AlertConfigsTable, token);
+            return true;
+        }, stoppingToken);
+        _ready.TrySetResult();
+        LogReady(options.Value.DataTable, options.Value.AlertConfigsTable);
     }
 
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>

@@ -1,0 +1,43 @@
+using Polly;
+using Polly.Retry;
+
+namespace AiDevOps.Contracts;
+
+/// <summary>
+/// The platform's one way of trying again, used by every component that retries (the Agent's delivery, the Brain's
+/// storage writes, table setup and alert delivery): exponential backoff from <c>first</c> up to <c>max</c> with
+/// Polly's decorrelated jitter, so many retriers spread out instead of hammering together, and a delay the other side
+/// asked for (Retry-After) taken as it is, up to <c>max</c>.
+/// </summary>
+public static class Backoff
+{
+    /// <summary>Retries while <paramref name="retryWhen"/> says so, at most <paramref name="maxRetries"/> times (by default until cancelled).</summary>
+    public static ResiliencePipeline<T> Retry<T>(
+        Func<Outcome<T>, bool> retryWhen,
+        TimeSpan first,
+        TimeSpan max,
+        int maxRetries = int.MaxValue,
+        Func<Outcome<T>, TimeSpan?>? requestedDelay = null,
+        Func<OnRetryArguments<T>, ValueTask>? onRetry = null,
+        TimeProvider? time = null)
+    {
+        if (maxRetries == 0)
+            return ResiliencePipeline<T>.Empty; // Polly's retry takes at least one retry.
+        var builder = new ResiliencePipelineBuilder<T>();
+        if (time is not null)
+            builder.TimeProvider = time;
+        return builder.AddRetry(new RetryStrategyOptions<T>
+        {
+            ShouldHandle = args => ValueTask.FromResult(retryWhen(args.Outcome)),
+            BackoffType = DelayBackoffType.Exponential,
+            UseJitter = true,
+            Delay = first,
+            MaxDelay = max,
+            MaxRetryAttempts = maxRetries,
+            DelayGenerator = requestedDelay is null
+                ? null
+                : args => ValueTask.FromResult(requestedDelay(args.Outcome) is { } asked ? (TimeSpan?)(asked < max ? asked : max) : null),
+            OnRetry = onRetry,
+        }).Build();
+    }
+}
