@@ -5,6 +5,7 @@ using AiDevOps.Brain.Anomalies;
 using AiDevOps.Contracts;
 using AiDevOps.Storage;
 using Microsoft.Extensions.Options;
+using Polly;
 
 namespace AiDevOps.Brain.Alerting;
 
@@ -30,6 +31,10 @@ public sealed partial class AlertDispatcher(
         "aidevops.brain.notifications", description: "Notifications by channel and outcome.");
 
     private readonly Dictionary<string, INotifier> _notifiers = notifiers.ToDictionary(n => n.Channel, StringComparer.OrdinalIgnoreCase);
+
+    private readonly ResiliencePipeline<NotifyResult> _retries = Backoff.Retry<NotifyResult>(
+        outcome => outcome.Result is { Delivered: false, Retryable: true },
+        first: TimeSpan.FromMilliseconds(500), max: TimeSpan.FromSeconds(30), maxRetries: options.Value.MaxAttempts - 1);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -70,14 +75,22 @@ public sealed partial class AlertDispatcher(
         await Task.WhenAll(deliverable.Select(r => DeliverAsync(_notifiers[r.Channel], r, notification, ct)));
     }
 
+    /// <summary>
+    /// The summary within <c>Alerting:SummaryTimeout</c>, all of it: what reading the evidence left of it goes to
+    /// Insights as its budget, so Insights answers (with its deterministic summary if its model is slower) in time.
+    /// </summary>
     private async Task<Anomaly> WithSummaryAsync(Anomaly anomaly, CancellationToken ct)
     {
+        var budget = options.Value.SummaryTimeout;
+        var started = Stopwatch.GetTimestamp();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(options.Value.SummaryTimeout);
+        timeout.CancelAfter(budget);
         try
         {
             var recent = await samples.LatestAsync(anomaly.Series.Tenant, anomaly.Series.Id, options.Value.EvidenceSamples, timeout.Token);
-            var facts = new AnomalyFacts(anomaly.Series.Metric, anomaly.Series.Labels, anomaly.Kind, anomaly.Detector, anomaly.OpenedAt, recent);
+            var left = budget - Stopwatch.GetElapsedTime(started);
+            var facts = new AnomalyFacts(anomaly.Series.Metric, anomaly.Series.Labels, anomaly.Kind, anomaly.Detector, anomaly.OpenedAt, recent,
+                anomaly.Evidence, anomaly.Score, (int)Math.Max(1, left.TotalMilliseconds));
             var summary = await insights.SummarizeAsync(facts, timeout.Token);
             return anomaly with { Summary = summary.Summary, SummarySource = summary.Source };
         }
@@ -90,31 +103,27 @@ public sealed partial class AlertDispatcher(
 
     private async Task DeliverAsync(INotifier notifier, Receiver receiver, Notification notification, CancellationToken ct)
     {
-        for (var attempt = 1; ; attempt++)
+        var attempts = 0;
+        var result = await _retries.ExecuteAsync(async token =>
         {
-            NotifyResult result;
+            attempts++;
             try
             {
-                result = await notifier.NotifyAsync(receiver, notification, ct);
+                return await notifier.NotifyAsync(receiver, notification, token);
             }
-            catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+            catch (Exception e) when (e is not OperationCanceledException || !token.IsCancellationRequested)
             {
-                result = NotifyResult.Retry(e.GetType().Name + ": " + e.Message);
+                return NotifyResult.Retry(e.GetType().Name + ": " + e.Message);
             }
-            if (result.Delivered)
-            {
-                Sent.Add(1, new("channel", notifier.Channel), new("outcome", "delivered"));
-                LogDelivered(notification.Status, notifier.Channel, notification.Anomaly.Series.Selector());
-                return;
-            }
-            if (!result.Retryable || attempt >= options.Value.MaxAttempts)
-            {
-                Sent.Add(1, new("channel", notifier.Channel), new("outcome", "failed"));
-                LogDeliveryFailed(notifier.Channel, attempt, result.Error);
-                return;
-            }
-            await Task.Delay(TimeSpan.FromMilliseconds(500 * Math.Pow(2, attempt - 1) * (0.8 + 0.4 * Random.Shared.NextDouble())), ct);
+        }, ct);
+        if (result.Delivered)
+        {
+            Sent.Add(1, new("channel", notifier.Channel), new("outcome", "delivered"));
+            LogDelivered(notification.Status, notifier.Channel, notification.Anomaly.Series.Selector());
+            return;
         }
+        Sent.Add(1, new("channel", notifier.Channel), new("outcome", "failed"));
+        LogDeliveryFailed(notifier.Channel, attempts, result.Error);
     }
 
     [LoggerMessage(LogLevel.Warning, "Alert {Status} for {Series} is recorded only: no receiver with a configured channel ({Receivers} receivers). See GET /api/anomalies.")]

@@ -10,7 +10,7 @@ namespace AiDevOps.Brain.Anomalies;
 /// </summary>
 public sealed partial class AnomalyRecorder(AnomalyStore anomalies, ChannelWriter<AnomalyChange> alerting, ILogger<AnomalyRecorder> logger)
 {
-    public const string TelemetryName = "AiDevOps.Brain.Detection";
+    public const string TelemetryName = "AiDevOps.Brain.Anomalies";
     private static readonly ActivitySource Activities = new(TelemetryName);
     private static readonly Meter Meter = new(TelemetryName);
     private static readonly Counter<long> Changes = Meter.CreateCounter<long>(
