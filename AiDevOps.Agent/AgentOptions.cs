@@ -26,6 +26,7 @@ public sealed class AgentOptions : IValidatableObject
             yield return new ValidationResult($"{Section}:Id must not be empty.", [nameof(Id)]);
         if (string.IsNullOrWhiteSpace(ApiKey))
             yield return new ValidationResult($"{Section}:ApiKey is required: the Brain refuses samples without a key.", [nameof(ApiKey)]);
+        // Not HttpUrl: service discovery names ("https+http://brain") are URLs here too.
         if (!Uri.TryCreate(BrainUrl, UriKind.Absolute, out _))
             yield return new ValidationResult($"{Section}:BrainUrl '{BrainUrl}' must be an absolute URL.", [nameof(BrainUrl)]);
         if (!IsValidInterval(Interval))

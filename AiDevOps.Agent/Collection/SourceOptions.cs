@@ -32,7 +32,7 @@ public sealed class PrometheusSourceOptions : IValidatableObject
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        if (!string.IsNullOrEmpty(Url) && !IsHttpUrl(Url))
+        if (!string.IsNullOrEmpty(Url) && !HttpUrl.IsValid(Url))
             yield return new ValidationResult($"{Section}:Url '{Url}' must be an absolute http or https URL.", [nameof(Url)]);
         for (var i = 0; i < Queries.Count; i++)
         {
@@ -45,9 +45,6 @@ public sealed class PrometheusSourceOptions : IValidatableObject
                     $"{Section}:Queries:{i}:Name '{Queries[i].Name}' must be a metric name ([a-zA-Z_:][a-zA-Z0-9_:]*).", [nameof(Queries)]);
         }
     }
-
-    internal static bool IsHttpUrl(string url) =>
-        Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https";
 }
 
 /// <summary>An instant PromQL query; its results are stored under <see cref="Name"/>.</summary>
@@ -74,7 +71,7 @@ public sealed class ScrapeSourceOptions : IValidatableObject
     {
         for (var i = 0; i < Targets.Count; i++)
         {
-            if (!PrometheusSourceOptions.IsHttpUrl(Targets[i].Url))
+            if (!HttpUrl.IsValid(Targets[i].Url))
                 yield return new ValidationResult(
                     $"{Section}:Targets:{i}:Url '{Targets[i].Url}' must be an absolute http or https URL.", [nameof(Targets)]);
             if (Targets[i].Interval is { } every && !AgentOptions.IsValidInterval(every))

@@ -64,6 +64,14 @@ public sealed class BrainClient(HttpClient http)
             throw new HttpRequestException($"The Brain answered {(int)response.StatusCode} to the alerts", null, response.StatusCode);
     }
 
+    /// <summary>Tells the Brain this agent is stopping on purpose (<c>POST /api/agents/goodbye</c>).</summary>
+    public async Task SayGoodbyeAsync(CancellationToken ct)
+    {
+        using var response = await http.PostAsync("api/agents/goodbye", content: null, ct);
+        if (!response.IsSuccessStatusCode)
+            throw new HttpRequestException($"The Brain answered {(int)response.StatusCode} to the goodbye", null, response.StatusCode);
+    }
+
     private static TimeSpan? RetryAfter(HttpResponseMessage response) => response.Headers.RetryAfter switch
     {
         { Delta: { } delta } => delta,

@@ -2,6 +2,7 @@ using AiDevOps.Agent;
 using AiDevOps.Agent.Apis;
 using AiDevOps.Agent.Collection;
 using AiDevOps.Agent.Delivery;
+using AiDevOps.Contracts;
 using Microsoft.Extensions.Options;
 using Quartz;
 
@@ -27,6 +28,8 @@ public static class ApplicationServiceExtensions
 
     private static void AddDelivery(this IHostApplicationBuilder builder)
     {
+        // First of the hosted services, so it stops last: the goodbye must be the Brain's last word from this agent.
+        builder.Services.AddHostedService<Goodbye>();
         builder.Services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<DeliveryOptions>>().Value;
@@ -59,7 +62,7 @@ public static class ApplicationServiceExtensions
         var sources = new List<(string Name, TimeSpan Interval)>();
 
         var prometheus = configuration.GetSection(PrometheusSourceOptions.Section).Get<PrometheusSourceOptions>();
-        if (!string.IsNullOrWhiteSpace(prometheus?.Url) && PrometheusSourceOptions.IsHttpUrl(prometheus.Url))
+        if (!string.IsNullOrWhiteSpace(prometheus?.Url) && HttpUrl.IsValid(prometheus.Url))
         {
             builder.Services.AddHttpClient(nameof(PrometheusQuerySource), http => http.BaseAddress = new Uri(prometheus.Url.TrimEnd('/') + "/"));
             foreach (var group in prometheus.EffectiveQueries.GroupBy(q => q.Interval ?? defaultInterval))
@@ -77,7 +80,7 @@ public static class ApplicationServiceExtensions
         {
             // No retries: a failed scrape is a fact (up = 0), not something to hide.
             builder.Services.AddHttpClient(nameof(ScrapeSource)).WithoutRetries();
-            foreach (var target in scrape.Targets.Where(t => PrometheusSourceOptions.IsHttpUrl(t.Url)))
+            foreach (var target in scrape.Targets.Where(t => HttpUrl.IsValid(t.Url)))
             {
                 var interval = target.Interval ?? defaultInterval;
                 builder.Services.AddSingleton<ISampleSource>(sp => new ScrapeSource(target, interval, scrape.Timeout,
@@ -87,7 +90,7 @@ public static class ApplicationServiceExtensions
             }
         }
 
-        var forwardAlerts = prometheus is { ForwardAlerts: true } && PrometheusSourceOptions.IsHttpUrl(prometheus.Url ?? "");
+        var forwardAlerts = prometheus is { ForwardAlerts: true } && HttpUrl.IsValid(prometheus.Url);
         builder.Services.AddQuartz(quartz =>
         {
             if (forwardAlerts)

@@ -6,6 +6,7 @@ using AiDevOps.Brain.Detection;
 using AiDevOps.Brain.Ingest;
 using AiDevOps.Brain.Storage;
 using AiDevOps.Brain.Tenancy;
+using AiDevOps.Contracts;
 using AiDevOps.Storage;
 using Amazon.DynamoDBv2;
 using Amazon.Runtime;
@@ -75,7 +76,7 @@ public static partial class ApplicationServiceExtensions
         {
             if (string.IsNullOrWhiteSpace(localEndpoint))
                 return new AmazonDynamoDBClient(); // AWS: region and credentials from the standard chain (task role on ECS).
-            if (!Uri.IsWellFormedUriString(localEndpoint, UriKind.Absolute))
+            if (!HttpUrl.IsValid(localEndpoint))
                 throw new OptionsValidationException($"ConnectionStrings:{DynamoDbConnectionName}", typeof(string),
                     [$"ConnectionStrings:{DynamoDbConnectionName} '{localEndpoint}' must be the URL of a local DynamoDB."]);
             // The emulator checks neither signature nor region, but the SDK insists on both.

@@ -39,6 +39,24 @@ public sealed class AgentSilenceTests(QuickSilenceBrainFactory brain) : IClassFi
             a => a.Kind == AnomalyKinds.AgentSilent);
     }
 
+    [Fact]
+    public async Task An_agent_that_said_goodbye_is_not_reported_silent()
+    {
+        using var client = brain.ClientWithKey(BrainFactory.AcmeKey);
+        await DeliverAsync(client);
+        await Task.Delay(1100);
+        await DeliverAsync(client);
+        using var goodbye = await client.PostAsync("/api/agents/goodbye", content: null);
+        Assert.Equal(System.Net.HttpStatusCode.NoContent, goodbye.StatusCode);
+
+        // Well past the silence limit (4 usual gaps of ~1 s, at least 2 s) and two clock checks (every 5 s).
+        await Task.Delay(TimeSpan.FromSeconds(12));
+        Assert.DoesNotContain(await brain.Services.GetRequiredService<AnomalyStore>().ListAsync("acme", open: null, limit: 100, CancellationToken.None),
+            a => a.Kind == AnomalyKinds.AgentSilent);
+        var agents = await client.GetFromJsonAsync<List<AgentStatus>>("/api/agents");
+        Assert.NotNull(Assert.Single(agents!, a => a.Id == "acme-edge").DepartedAt);
+    }
+
     private static async Task DeliverAsync(HttpClient client)
     {
         var labels = new Dictionary<string, string> { ["__name__"] = "up", ["instance"] = "globex-db:9100", ["job"] = "node" };

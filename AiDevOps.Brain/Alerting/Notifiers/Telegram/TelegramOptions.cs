@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using AiDevOps.Contracts;
 
 namespace AiDevOps.Brain.Alerting.Notifiers.Telegram;
 
@@ -20,7 +21,7 @@ public sealed class TelegramOptions : IValidatableObject
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        if (!Uri.TryCreate(ApiBaseUrl, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+        if (!HttpUrl.IsValid(ApiBaseUrl))
             yield return new ValidationResult($"{Section}:ApiBaseUrl '{ApiBaseUrl}' must be an absolute http or https URL.", [nameof(ApiBaseUrl)]);
         if (BotToken is { Length: > 0 } token && !IsBotToken(token))
             yield return new ValidationResult($"{Section}:BotToken does not look like a bot token (<bot id>:<secret>).", [nameof(BotToken)]);
