@@ -7,7 +7,8 @@ namespace AiDevOps.Insights.Summaries;
 
 /// <summary>
 /// Asks a language model for the summary, grounded in the facts only. Whenever the model fails, times out or says
-/// nothing, the deterministic summary is returned instead, so a summary is always available.
+/// nothing, the deterministic summary is returned instead, so a summary is always available. The model gets the
+/// configured timeout, or less when the caller's budget is shorter, so the fallback still arrives in time.
 /// </summary>
 public sealed class KernelSummarizer : ISummarizer
 {
@@ -34,8 +35,16 @@ public sealed class KernelSummarizer : ISummarizer
 
     public async Task<InsightSummary> SummarizeAsync(AnomalyFacts facts, CancellationToken cancellationToken)
     {
+        var modelTimeout = SummaryBudget.ModelTimeout(_timeout, facts.BudgetMilliseconds);
+        if (modelTimeout <= TimeSpan.Zero)
+        {
+            _logger.LogWarning("A budget of {Budget} ms leaves no time for the model to summarise {Metric}; using the deterministic summary",
+                facts.BudgetMilliseconds, facts.Metric);
+            return await _fallback.SummarizeAsync(facts, cancellationToken);
+        }
+
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(_timeout);
+        timeout.CancelAfter(modelTimeout);
         try
         {
             var result = await SummarizeFunction.InvokeAsync(_kernel, RenderFacts(facts), timeout.Token);
@@ -46,7 +55,7 @@ public sealed class KernelSummarizer : ISummarizer
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            _logger.LogWarning("The model did not answer within {Timeout} for {Metric}; using the deterministic summary", _timeout, facts.Metric);
+            _logger.LogWarning("The model did not answer within {Timeout} for {Metric}; using the deterministic summary", modelTimeout, facts.Metric);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {

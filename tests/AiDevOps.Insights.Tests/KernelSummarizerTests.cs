@@ -75,6 +75,17 @@ public sealed class KernelSummarizerTests : IAsyncLifetime
         Assert.Equal(SummarySources.Deterministic, summary.Source);
     }
 
+    [Fact]
+    public async Task A_budget_that_leaves_no_time_for_the_model_gives_the_deterministic_summary_without_asking_it()
+    {
+        var facts = TestFacts.TargetDown() with { BudgetMilliseconds = SummaryBudget.MinMilliseconds };
+
+        var summary = await Summarizer().SummarizeAsync(facts, CancellationToken.None).WaitAsync(TestTimeout);
+
+        Assert.Equal(DeterministicSummarizer.Summarize(facts), summary);
+        Assert.Empty(_model.Requests);
+    }
+
     private KernelSummarizer Summarizer(TimeSpan? timeout = null)
     {
         var options = new ModelOptions { Endpoint = _model.BaseUrl.ToString() };

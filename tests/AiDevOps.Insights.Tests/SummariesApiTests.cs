@@ -47,6 +47,19 @@ public sealed class SummariesApiTests(SummariesApiFixture fixture) : IClassFixtu
     }
 
     [Fact]
+    public async Task A_budget_the_model_answers_within_still_gives_the_models_summary()
+    {
+        using var client = fixture.App.CreateClient();
+
+        using var response = await client.PostAsJsonAsync(
+                "/api/summaries", TestFacts.TargetDown() with { BudgetMilliseconds = 10_000 }, JsonSerializerOptions.Web)
+            .WaitAsync(TestTimeout);
+
+        var summary = await response.Content.ReadFromJsonAsync<InsightSummary>(JsonSerializerOptions.Web);
+        Assert.Equal(new InsightSummary(SummariesApiFixture.ModelReply, SummarySources.Model), summary);
+    }
+
+    [Fact]
     public async Task Listens_on_loopback_through_the_real_server()
     {
         using var client = fixture.App.CreateClient();
@@ -75,6 +88,20 @@ public sealed class SummariesApiTests(SummariesApiFixture fixture) : IClassFixtu
         var problem = await PostExpectingProblemAsync(JsonSerializer.Serialize(facts, JsonSerializerOptions.Web));
 
         Assert.True(problem.GetProperty("errors").TryGetProperty("recentValues", out _), problem.ToString());
+    }
+
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(0)]
+    [InlineData(99)]
+    [InlineData(120_001)]
+    public async Task Post_with_a_budget_out_of_range_is_a_validation_problem_naming_budgetMilliseconds(int budgetMilliseconds)
+    {
+        var facts = TestFacts.TargetDown() with { BudgetMilliseconds = budgetMilliseconds };
+
+        var problem = await PostExpectingProblemAsync(JsonSerializer.Serialize(facts, JsonSerializerOptions.Web));
+
+        Assert.True(problem.GetProperty("errors").TryGetProperty("budgetMilliseconds", out _), problem.ToString());
     }
 
     [Fact]
