@@ -47,7 +47,9 @@ public sealed class KernelSummarizer : ISummarizer
         timeout.CancelAfter(modelTimeout);
         try
         {
-            var result = await SummarizeFunction.InvokeAsync(_kernel, RenderFacts(facts), timeout.Token);
+            // WaitAsync gives up at the deadline itself: a cancelled call takes tens to hundreds of milliseconds more to
+            // unwind through Semantic Kernel and the HTTP client on a busy host, time the caller's budget does not have.
+            var result = await SummarizeFunction.InvokeAsync(_kernel, RenderFacts(facts), timeout.Token).WaitAsync(timeout.Token);
             var text = result.GetValue<string>()?.Trim();
             if (!string.IsNullOrEmpty(text))
                 return new InsightSummary(text, SummarySources.Model);
