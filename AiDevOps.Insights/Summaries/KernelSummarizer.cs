@@ -18,6 +18,9 @@ public sealed class KernelSummarizer : ISummarizer
     // Enough history to show a trend without letting a long series crowd out the instructions.
     private const int MaxValuesInPrompt = 20;
 
+    // Alert descriptions can be long templates; past this they crowd out the facts the summary is about.
+    private const int MaxEvidenceInPrompt = 500;
+
     private static readonly KernelFunction SummarizeFunction = CreateFunction();
 
     private readonly Kernel _kernel;
@@ -71,7 +74,7 @@ public sealed class KernelSummarizer : ISummarizer
         var values = facts.RecentValues ?? [];
         var shown = values.Skip(Math.Max(0, values.Count - MaxValuesInPrompt))
             .Select(point => string.Create(CultureInfo.InvariantCulture,
-                $"{DateTimeOffset.FromUnixTimeMilliseconds(point.Timestamp).UtcDateTime:HH:mm:ss}={point.Value:G6}"));
+                $"{DateTimeOffset.FromUnixTimeMilliseconds(point.Timestamp).UtcDateTime:HH:mm:ss}={SummaryText.Number(point.Value)}"));
         var omitted = values.Count > MaxValuesInPrompt ? $" (last {MaxValuesInPrompt} of {values.Count})" : "";
 
         return new KernelArguments
@@ -84,6 +87,9 @@ public sealed class KernelSummarizer : ISummarizer
             ["detector"] = facts.Detector,
             ["since"] = facts.Since.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture),
             ["recentValues"] = values.Count == 0 ? "none" : string.Join(", ", shown) + omitted,
+            // "none" rather than an empty line, so the model is told there is nothing to report, not left to guess.
+            ["evidence"] = SummaryText.OneLine(facts.Evidence, MaxEvidenceInPrompt) ?? "none",
+            ["score"] = facts.Score is { } score ? SummaryText.Number(score) : "none",
         };
     }
 

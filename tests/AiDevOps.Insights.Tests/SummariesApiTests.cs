@@ -60,6 +60,21 @@ public sealed class SummariesApiTests(SummariesApiFixture fixture) : IClassFixtu
     }
 
     [Fact]
+    public async Task Post_passes_the_detectors_evidence_on_to_the_model()
+    {
+        // The fixture's model is shared by the class, so this request is told apart from the others by its evidence.
+        const string evidence = "ewma: expected 12.5, got 48 (score 4.20)";
+        using var client = fixture.App.CreateClient();
+
+        using var response = await client.PostAsJsonAsync(
+                "/api/summaries", TestFacts.LatencySpike() with { Evidence = evidence, Score = 4.2 }, JsonSerializerOptions.Web)
+            .WaitAsync(TestTimeout);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains(fixture.Model.Requests, request => request.MessageContents[1].Contains(evidence, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Listens_on_loopback_through_the_real_server()
     {
         using var client = fixture.App.CreateClient();
