@@ -7,26 +7,12 @@ using AiDevOps.Testing;
 
 namespace AiDevOps.Insights.Tests;
 
-/// <summary>One fake model and one started Insights app shared by the class; each test only reads from them.</summary>
-public sealed class SummariesApiFixture : IAsyncLifetime
+/// <summary>A model that answers at once with a fixed reply; each test only reads from it.</summary>
+public sealed class SummariesApiFixture : FakeModelAppFixture
 {
     public const string ModelReply = "Node exporter at 127.0.0.1:9100 has been down since 10:15:03 UTC.";
 
-    public FakeOpenAiServer Model { get; private set; } = null!;
-    public InsightsAppFactory App { get; private set; } = null!;
-
-    public async Task InitializeAsync()
-    {
-        Model = await FakeOpenAiServer.StartAsync();
-        Model.Reply = ModelReply;
-        App = InsightsAppFactory.Start(new Dictionary<string, string?> { ["Insights:Model:Endpoint"] = Model.BaseUrl.ToString() });
-    }
-
-    public async Task DisposeAsync()
-    {
-        await App.DisposeAsync();
-        await Model.DisposeAsync();
-    }
+    protected override void ConfigureModel(FakeOpenAiServer model) => model.Reply = ModelReply;
 }
 
 public sealed class SummariesApiTests(SummariesApiFixture fixture) : IClassFixture<SummariesApiFixture>

@@ -9,35 +9,29 @@ using AiDevOps.Testing;
 namespace AiDevOps.Insights.Tests;
 
 /// <summary>
-/// A model slower than any budget, behind a started Insights app that keeps its default model timeout (20 s), so only
-/// the caller's budget can make it answer in time.
+/// A model slower than any budget, behind an Insights app that keeps its default model timeout (20 s), so only the
+/// caller's budget can make it answer in time.
 /// </summary>
-public sealed class SlowModelFixture : IAsyncLifetime
+public sealed class SlowModelFixture : FakeModelAppFixture
 {
     public static readonly TimeSpan ModelDelay = TimeSpan.FromSeconds(60);
 
-    public FakeOpenAiServer Model { get; private set; } = null!;
-    public InsightsAppFactory App { get; private set; } = null!;
+    protected override void ConfigureModel(FakeOpenAiServer model) => model.Delay = ModelDelay;
 
-    public async Task InitializeAsync()
+    // The first request pays for JIT of routing, binding and JSON; a validation problem warms all of that without
+    // touching the model, so the timed request measures the budget rather than a cold start.
+    protected override async Task OnStartedAsync()
     {
-        Model = await FakeOpenAiServer.StartAsync();
-        Model.Delay = ModelDelay;
-        App = InsightsAppFactory.Start(new Dictionary<string, string?> { ["Insights:Model:Endpoint"] = Model.BaseUrl.ToString() });
-
-        // The first request pays for JIT of routing, binding and JSON; a validation problem warms all of that without
-        // touching the model, so the timed request measures the budget rather than a cold start.
         using var client = App.CreateClient();
         using var warmUp = await client.PostAsJsonAsync("/api/summaries", TestFacts.TargetDown() with { Metric = "" }, JsonSerializerOptions.Web);
     }
-
-    public async Task DisposeAsync()
-    {
-        await App.DisposeAsync();
-        await Model.DisposeAsync();
-    }
 }
 
+/// <summary>Timing tests run alone, after the others, so other classes' app startups do not share the two cores.</summary>
+[CollectionDefinition(nameof(RunsAlone), DisableParallelization = true)]
+public sealed class RunsAlone;
+
+[Collection(nameof(RunsAlone))]
 public sealed class SummaryBudgetApiTests(SlowModelFixture fixture) : IClassFixture<SlowModelFixture>
 {
     // What the caller may see beyond its budget: the test client's own overhead on a shared two-core machine. The
