@@ -40,6 +40,9 @@ public static class SummariesApi
             errors["recentValues"] = ["The recent values are required (an empty array is fine)."];
         else if (facts.RecentValues.Count > MaxRecentValues)
             errors["recentValues"] = [$"At most {MaxRecentValues} recent values are accepted, got {facts.RecentValues.Count}."];
+        if (facts.BudgetMilliseconds is < SummaryBudget.MinMilliseconds or > SummaryBudget.MaxMilliseconds)
+            errors["budgetMilliseconds"] =
+                [$"The budget must be between {SummaryBudget.MinMilliseconds} and {SummaryBudget.MaxMilliseconds} ms, got {facts.BudgetMilliseconds}."];
         return errors;
     }
 }

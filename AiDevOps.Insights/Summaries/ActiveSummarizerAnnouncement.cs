@@ -15,7 +15,7 @@ public sealed class ActiveSummarizerAnnouncement(
         var model = options.Value;
         if (model.IsConfigured)
             logger.LogInformation(
-                "Summaries come from model {ModelId} at {Endpoint}, with the deterministic summary as fallback after {Timeout}",
+                "Summaries come from model {ModelId} at {Endpoint}, with the deterministic summary as fallback after {Timeout} or within a shorter budget the caller gives",
                 model.ModelId, SecretRedaction.RedactUrl(model.GetEndpointUri()), model.Timeout);
         else
             logger.LogInformation("No {Option} is configured: summaries are deterministic", $"{ModelOptions.SectionName}:{nameof(ModelOptions.Endpoint)}");

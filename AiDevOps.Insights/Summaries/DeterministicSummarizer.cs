@@ -13,8 +13,13 @@ public sealed class DeterministicSummarizer : ISummarizer
     public const int MaxLength = 600;
     public const string TargetDownKind = "target_down";
 
-    // Label sets can be arbitrarily long; the cause and next step matter more than the tail of the label list.
+    // Label sets can be arbitrarily long; the evidence, cause and next step matter more than the tail of the label
+    // list, so the series and where get what room those leave, between these bounds.
     private const int MaxWhatLength = 220;
+    private const int MinWhatLength = 60;
+
+    // Room for a detector's sentence or an alert's summary annotation; a long description is cut, not the next step.
+    private const int MaxEvidenceLength = 160;
 
     public Task<InsightSummary> SummarizeAsync(AnomalyFacts facts, CancellationToken cancellationToken) =>
         Task.FromResult(Summarize(facts));
@@ -32,8 +37,9 @@ public sealed class DeterministicSummarizer : ISummarizer
             : $"Anomaly on {FormatSeries(facts.Metric, labels)} ({DescribeDetection(facts)}) for {where}";
         var since = facts.Since.UtcDateTime.ToString("HH:mm:ss 'UTC on' yyyy-MM-dd", CultureInfo.InvariantCulture);
 
-        var text = new StringBuilder()
-            .Append(Truncate(what, MaxWhatLength)).Append(" since ").Append(since).Append('.')
+        var rest = new StringBuilder()
+            .Append(" since ").Append(since).Append('.')
+            .Append(DescribeEvidence(facts))
             .Append(DescribeLastValue(facts.RecentValues))
             .Append(isTargetDown
                 ? " Likely cause: the process stopped or crashed, the host is unreachable, or a network or firewall rule blocks the scrape."
@@ -42,8 +48,26 @@ public sealed class DeterministicSummarizer : ISummarizer
                 ? $" Next step: check the service on {instance ?? "the instance"} (e.g. systemctl status) and its logs."
                 : $" Next step: check recent deploys and the logs of {where}.")
             .ToString();
+        var whatLength = Math.Clamp(MaxLength - rest.Length, MinWhatLength, MaxWhatLength);
 
-        return new InsightSummary(Truncate(text, MaxLength), SummarySources.Deterministic);
+        return new InsightSummary(
+            SummaryText.Truncate(SummaryText.Truncate(what, whatLength) + rest, MaxLength), SummarySources.Deterministic);
+    }
+
+    // The Brain's detector evidence already ends in "(score …)"; the score is added only where the text lacks it.
+    private static string DescribeEvidence(AnomalyFacts facts)
+    {
+        var evidence = SummaryText.OneLine(facts.Evidence, MaxEvidenceLength)?.TrimEnd('.');
+        var score = facts.Score is { } value && evidence?.Contains("score", StringComparison.OrdinalIgnoreCase) != true
+            ? SummaryText.Number(value)
+            : null;
+        return (evidence, score) switch
+        {
+            ({ Length: > 0 } said, { } scored) => $" Evidence: {said} (score {scored}).",
+            ({ Length: > 0 } said, null) => $" Evidence: {said}.",
+            (_, { } scored) => $" Detector score: {scored}.",
+            _ => "",
+        };
     }
 
     private static string DescribeWhere(string? job, string? instance) => (job, instance) switch
@@ -59,7 +83,7 @@ public sealed class DeterministicSummarizer : ISummarizer
 
     private static string DescribeLastValue(IReadOnlyList<SamplePoint>? values) =>
         values is { Count: > 0 }
-            ? string.Create(CultureInfo.InvariantCulture, $" Last value: {values[^1].Value:G6}.")
+            ? $" Last value: {SummaryText.Number(values[^1].Value)}."
             : "";
 
     private static string FormatSeries(string metric, IReadOnlyDictionary<string, string> labels)
@@ -70,7 +94,4 @@ public sealed class DeterministicSummarizer : ISummarizer
             .Select(label => $"{label.Key}=\"{label.Value}\"");
         return $"{metric}{{{string.Join(", ", shown)}}}";
     }
-
-    private static string Truncate(string text, int maxLength) =>
-        text.Length <= maxLength ? text : string.Concat(text.AsSpan(0, maxLength - 1), "…");
 }

@@ -7,26 +7,12 @@ using AiDevOps.Testing;
 
 namespace AiDevOps.Insights.Tests;
 
-/// <summary>One fake model and one started Insights app shared by the class; each test only reads from them.</summary>
-public sealed class SummariesApiFixture : IAsyncLifetime
+/// <summary>A model that answers at once with a fixed reply; each test only reads from it.</summary>
+public sealed class SummariesApiFixture : FakeModelAppFixture
 {
     public const string ModelReply = "Node exporter at 127.0.0.1:9100 has been down since 10:15:03 UTC.";
 
-    public FakeOpenAiServer Model { get; private set; } = null!;
-    public InsightsAppFactory App { get; private set; } = null!;
-
-    public async Task InitializeAsync()
-    {
-        Model = await FakeOpenAiServer.StartAsync();
-        Model.Reply = ModelReply;
-        App = InsightsAppFactory.Start(new Dictionary<string, string?> { ["Insights:Model:Endpoint"] = Model.BaseUrl.ToString() });
-    }
-
-    public async Task DisposeAsync()
-    {
-        await App.DisposeAsync();
-        await Model.DisposeAsync();
-    }
+    protected override void ConfigureModel(FakeOpenAiServer model) => model.Reply = ModelReply;
 }
 
 public sealed class SummariesApiTests(SummariesApiFixture fixture) : IClassFixture<SummariesApiFixture>
@@ -44,6 +30,34 @@ public sealed class SummariesApiTests(SummariesApiFixture fixture) : IClassFixtu
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var summary = await response.Content.ReadFromJsonAsync<InsightSummary>(JsonSerializerOptions.Web);
         Assert.Equal(new InsightSummary(SummariesApiFixture.ModelReply, SummarySources.Model), summary);
+    }
+
+    [Fact]
+    public async Task A_budget_the_model_answers_within_still_gives_the_models_summary()
+    {
+        using var client = fixture.App.CreateClient();
+
+        using var response = await client.PostAsJsonAsync(
+                "/api/summaries", TestFacts.TargetDown() with { BudgetMilliseconds = 10_000 }, JsonSerializerOptions.Web)
+            .WaitAsync(TestTimeout);
+
+        var summary = await response.Content.ReadFromJsonAsync<InsightSummary>(JsonSerializerOptions.Web);
+        Assert.Equal(new InsightSummary(SummariesApiFixture.ModelReply, SummarySources.Model), summary);
+    }
+
+    [Fact]
+    public async Task Post_passes_the_detectors_evidence_on_to_the_model()
+    {
+        // The fixture's model is shared by the class, so this request is told apart from the others by its evidence.
+        const string evidence = "ewma: expected 12.5, got 48 (score 4.20)";
+        using var client = fixture.App.CreateClient();
+
+        using var response = await client.PostAsJsonAsync(
+                "/api/summaries", TestFacts.LatencySpike() with { Evidence = evidence, Score = 4.2 }, JsonSerializerOptions.Web)
+            .WaitAsync(TestTimeout);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains(fixture.Model.Requests, request => request.MessageContents[1].Contains(evidence, StringComparison.Ordinal));
     }
 
     [Fact]
@@ -75,6 +89,20 @@ public sealed class SummariesApiTests(SummariesApiFixture fixture) : IClassFixtu
         var problem = await PostExpectingProblemAsync(JsonSerializer.Serialize(facts, JsonSerializerOptions.Web));
 
         Assert.True(problem.GetProperty("errors").TryGetProperty("recentValues", out _), problem.ToString());
+    }
+
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(0)]
+    [InlineData(99)]
+    [InlineData(120_001)]
+    public async Task Post_with_a_budget_out_of_range_is_a_validation_problem_naming_budgetMilliseconds(int budgetMilliseconds)
+    {
+        var facts = TestFacts.TargetDown() with { BudgetMilliseconds = budgetMilliseconds };
+
+        var problem = await PostExpectingProblemAsync(JsonSerializer.Serialize(facts, JsonSerializerOptions.Web));
+
+        Assert.True(problem.GetProperty("errors").TryGetProperty("budgetMilliseconds", out _), problem.ToString());
     }
 
     [Fact]

@@ -6,6 +6,9 @@ internal static class TestFacts
 {
     public static readonly DateTimeOffset Since = new(2026, 11, 24, 10, 15, 3, TimeSpan.Zero);
 
+    /// <summary>Evidence as the Brain's detectors word it, with the score already in the text.</summary>
+    public const string EwmaEvidence = "ewma: expected 0.42, got 0.97 (score 3.10)";
+
     public static AnomalyFacts TargetDown(IReadOnlyDictionary<string, string>? labels = null) => new(
         Metric: "up",
         Labels: labels ?? new Dictionary<string, string>
