@@ -11,7 +11,6 @@ namespace AiDevOps.Insights.Summaries;
 public sealed class DeterministicSummarizer : ISummarizer
 {
     public const int MaxLength = 600;
-    public const string TargetDownKind = "target_down";
 
     // Label sets can be arbitrarily long; the evidence, cause and next step matter more than the tail of the label
     // list, so the series and where get what room those leave, between these bounds.
@@ -30,7 +29,7 @@ public sealed class DeterministicSummarizer : ISummarizer
         labels.TryGetValue(WellKnownLabels.Job, out var job);
         labels.TryGetValue(WellKnownLabels.Instance, out var instance);
         var where = DescribeWhere(job, instance);
-        var isTargetDown = string.Equals(facts.Kind, TargetDownKind, StringComparison.OrdinalIgnoreCase);
+        var isTargetDown = string.Equals(facts.Kind, AnomalyKinds.TargetDown, StringComparison.OrdinalIgnoreCase);
 
         var what = isTargetDown
             ? $"Target down: {where}"

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using AiDevOps.Contracts;
 using Microsoft.Extensions.Options;
 
 namespace AiDevOps.Insights.Summaries;
@@ -38,7 +39,7 @@ public sealed class ModelOptionsValidator : IValidateOptions<ModelOptions>
     {
         if (!options.IsConfigured)
             return ValidateOptionsResult.Success;
-        return Uri.TryCreate(options.Endpoint, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
+        return HttpUrl.IsValid(options.Endpoint)
             ? ValidateOptionsResult.Success
             : ValidateOptionsResult.Fail(
                 $"{ModelOptions.SectionName}:{nameof(ModelOptions.Endpoint)} must be an absolute http or https URL such as http://127.0.0.1:11434/v1, but is '{options.Endpoint}'.");

@@ -6,8 +6,11 @@ namespace AiDevOps.Insights.Summaries;
 /// </summary>
 public static class SummaryBudget
 {
-    /// <summary>Below this no answer can make it back in time: the reserve alone takes it.</summary>
-    public const int MinMilliseconds = 100;
+    /// <summary>
+    /// Any budget is taken: one shorter than the reserve leaves no time for the model, and the deterministic summary,
+    /// which takes microseconds, is still the best answer a caller with little time left can get.
+    /// </summary>
+    public const int MinMilliseconds = 1;
 
     /// <summary>Two minutes: longer than any alert path should wait, so a larger value is a unit mistake.</summary>
     public const int MaxMilliseconds = 120_000;

@@ -115,7 +115,7 @@ public sealed class KernelSummarizerTests : IAsyncLifetime
     [Fact]
     public async Task A_budget_that_leaves_no_time_for_the_model_gives_the_deterministic_summary_without_asking_it()
     {
-        var facts = TestFacts.TargetDown() with { BudgetMilliseconds = SummaryBudget.MinMilliseconds };
+        var facts = TestFacts.TargetDown() with { BudgetMilliseconds = 100 };
 
         var summary = await Summarizer().SummarizeAsync(facts, CancellationToken.None).WaitAsync(TestTimeout);
 
