@@ -20,7 +20,7 @@ public sealed class ApiKeyAuthenticationHandler(
     /// <summary>Where a newcomer finds the key: the AppHost keeps the local agent's key in its user secrets.</summary>
     public const string KeyHint =
         "Send an agent key as 'Authorization: Bearer <key>'. The key of a local run (dotnet run --project AiDevOps.AppHost) is shown by "
-        + "'dotnet user-secrets list --project AiDevOps.AppHost' as Parameters:agent-api-key; elsewhere each agent's key is configured "
+        + "'dotnet user-secrets list --id aidevops-apphost' as Parameters:agent-api-key; elsewhere each agent's key is configured "
         + "with its SHA-256 in Ingest:Agents.";
 
     private const string InvalidKey = "The API key is not valid.";

@@ -19,8 +19,11 @@ public sealed class IngestApiTests(BrainFactory brain) : IClassFixture<BrainFact
     {
         using var client = brain.ClientWithKey(null);
         using var response = await client.PostAsJsonAsync("/ingest", Cpu("a:9100", new SamplePoint(Now, 0.5)));
-        await AssertProblemAsync(response, HttpStatusCode.Unauthorized);
+        var problem = await AssertProblemAsync(response, HttpStatusCode.Unauthorized);
         Assert.Equal("Bearer", response.Headers.WwwAuthenticate.Single().Scheme);
+        // A newcomer's 401 says how to send the key and where a local run keeps it.
+        Assert.Equal("An agent key is required.", problem.GetProperty("title").GetString());
+        Assert.Contains("dotnet user-secrets list --id aidevops-apphost", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -28,7 +31,9 @@ public sealed class IngestApiTests(BrainFactory brain) : IClassFixture<BrainFact
     {
         using var client = brain.ClientWithKey("not-a-key");
         using var response = await client.PostAsJsonAsync("/ingest", Cpu("a:9100", new SamplePoint(Now, 0.5)));
-        await AssertProblemAsync(response, HttpStatusCode.Unauthorized);
+        var problem = await AssertProblemAsync(response, HttpStatusCode.Unauthorized);
+        Assert.Equal("The API key is not valid.", problem.GetProperty("title").GetString());
+        Assert.DoesNotContain("not-a-key", problem.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
