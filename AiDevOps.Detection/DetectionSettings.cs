@@ -16,8 +16,6 @@ public sealed class DetectionSettings(DetectorOptions defaults, IReadOnlyDiction
         ["node_memory_available"] = new() { Exhaustion = new ExhaustionOptions(0, TimeSpan.FromHours(1)) },
     });
 
-    public DetectorOptions Defaults => defaults;
-
     public DetectorOptions For(string metric)
     {
         var best = defaults;

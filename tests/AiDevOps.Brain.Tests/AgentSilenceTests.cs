@@ -21,10 +21,7 @@ public sealed class AgentSilenceTests(QuickSilenceBrainFactory brain) : IClassFi
     public async Task An_agent_that_stops_delivering_opens_an_agent_silent_anomaly_and_its_return_resolves_it()
     {
         using var client = brain.ClientWithKey(BrainFactory.GlobexKey);
-        // Two deliveries a little apart give the agent a pace; then it falls silent.
-        await DeliverAsync(client);
-        await Task.Delay(1100);
-        await DeliverAsync(client);
+        await GivePaceAsync(client);
         var series = AgentSilenceWatch.SeriesOf(new AgentIdentity("globex-edge", "globex"));
 
         var silent = await WaitForAsync(open: true, series.Id);
@@ -43,9 +40,7 @@ public sealed class AgentSilenceTests(QuickSilenceBrainFactory brain) : IClassFi
     public async Task An_agent_that_said_goodbye_is_not_reported_silent()
     {
         using var client = brain.ClientWithKey(BrainFactory.AcmeKey);
-        await DeliverAsync(client);
-        await Task.Delay(1100);
-        await DeliverAsync(client);
+        await GivePaceAsync(client);
         using var goodbye = await client.PostAsync("/api/agents/goodbye", content: null);
         Assert.Equal(System.Net.HttpStatusCode.NoContent, goodbye.StatusCode);
 
@@ -55,6 +50,14 @@ public sealed class AgentSilenceTests(QuickSilenceBrainFactory brain) : IClassFi
             a => a.Kind == AnomalyKinds.AgentSilent);
         var agents = await client.GetFromJsonAsync<List<AgentStatus>>("/api/agents");
         Assert.NotNull(Assert.Single(agents!, a => a.Id == "acme-edge").DepartedAt);
+    }
+
+    /// <summary>Two deliveries a little apart give the agent a pace; then it falls silent.</summary>
+    private static async Task GivePaceAsync(HttpClient client)
+    {
+        await DeliverAsync(client);
+        await Task.Delay(1100);
+        await DeliverAsync(client);
     }
 
     private static async Task DeliverAsync(HttpClient client)
