@@ -6,21 +6,53 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# What a case starts in the background, the step it is waiting for, and its scratch folder. Global on purpose: the
+# EXIT trap runs after the case's function has returned, when the function's locals are gone.
+pids=()
+step=
+work=
+
+stop() { # pid: SIGTERM, SIGKILL if it still runs 20 s later, then reap it
+  kill -TERM "$1" 2>/dev/null || return 0
+  for _ in $(seq 200); do
+    kill -0 "$1" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -KILL "$1" 2>/dev/null || true
+  wait "$1" 2>/dev/null || true
+}
+
+cleanup() { # newest first, so the sink outlives the Agent's and Prometheus's last deliveries
+  local i
+  if [ -n "$step" ]; then stop "$step"; fi
+  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do stop "${pids[i]}"; done
+  if [ -n "$work" ]; then rm -rf "$work"; fi
+}
+# Quiet: bash would otherwise report each stopped job ("Terminated") after the JSON line.
+trap 'cleanup 2>/dev/null' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+run() { # command...: a long step in the foreground that SIGTERM still interrupts (bash delays traps until a
+  # foreground command ends, but not a wait)
+  "$@" & step=$!
+  wait "$step"
+  step=
+}
+
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 wait_http() { # url
-  for _ in $(seq 1 300); do curl -fs -o /dev/null "$1" && return 0; sleep 0.2; done
+  for _ in $(seq 1 300); do curl -fs --max-time 2 -o /dev/null "$1" && return 0; sleep 0.2; done
   echo "not ready: $1" >&2; return 1
 }
 
 bench_agent() {
   local seconds=${BENCH_SECONDS:-180} series=10000 interval=10
   command -v prometheus >/dev/null || { echo "needs prometheus (apt-get install prometheus)" >&2; exit 1; }
-  local work; work=$(mktemp -d)
-  local pids=()
-  trap 'kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
+  work=$(mktemp -d)
 
-  dotnet publish AiDevOps.Agent -c Release -o "$work/agent" -nologo -v quiet >/dev/null
+  run dotnet publish AiDevOps.Agent -c Release -o "$work/agent" -nologo -v quiet --disable-build-servers >/dev/null
 
   local target_port agent_port prom_port
   target_port=$(free_port); agent_port=$(free_port); prom_port=$(free_port)
@@ -52,9 +84,10 @@ YAML
   wait_http "http://127.0.0.1:$prom_port/-/ready"
 
   echo "Scraping $series series every ${interval}s into one sink; warming up 30 s, then measuring ${seconds}s..."
-  sleep 30
+  run sleep 30
+  run python3 eng/bench/measure.py "$seconds" agent="$agent_pid" prometheus="$prom_pid" >"$work/measure.json"
   local result
-  result=$(python3 eng/bench/measure.py "$seconds" agent="$agent_pid" prometheus="$prom_pid")
+  result=$(<"$work/measure.json")
   echo "$result"
   python3 - "$result" <<'PY'
 import json, sys
@@ -72,8 +105,8 @@ case "${1:-}" in
   agent) bench_agent ;;
   storage)
     # Write units, stored bytes, ingest throughput, 24 h range-query reads and latency (dynalite from npm on first use).
-    dotnet run --project eng/StorageBench -c Release -nologo -clp:ErrorsOnly
+    dotnet run --project eng/StorageBench -c Release -nologo -clp:ErrorsOnly --disable-build-servers
     ;;
-  detect) dotnet run -c Release --project eng/AiDevOps.Bench -- detect ;;
+  detect) dotnet run -c Release --project eng/AiDevOps.Bench --disable-build-servers -- detect ;;
   *) echo "usage: eng/bench.sh agent|storage|detect" >&2; exit 2 ;;
 esac
