@@ -105,7 +105,7 @@ case "${1:-}" in
   agent) bench_agent ;;
   storage)
     # Write units, stored bytes, ingest throughput, 24 h range-query reads and latency (dynalite from npm on first use).
-    dotnet run --project eng/StorageBench -c Release -nologo -clp:ErrorsOnly --disable-build-servers
+    dotnet run -c Release --project eng/AiDevOps.Bench --disable-build-servers -- storage
     ;;
   detect) dotnet run -c Release --project eng/AiDevOps.Bench --disable-build-servers -- detect ;;
   *) echo "usage: eng/bench.sh agent|storage|detect" >&2; exit 2 ;;

@@ -1,7 +1,7 @@
 using AiDevOps.Brain.Storage;
 using AiDevOps.Contracts;
 
-namespace StorageBench;
+namespace AiDevOps.Bench;
 
 /// <summary>
 /// Series shaped like node_exporter's, in its proportions on an ordinary Linux host: many constants (sizes, info
