@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Benchmarks of AiDevOps: eng/bench.sh <case>. Each case prints its measurements, then one JSON line.
+# Benchmarks of AiDevOps: eng/bench.sh <case>. Each case prints its measurements, then one JSON line, last.
 #   agent     the Agent beside Prometheus in agent mode, same job, same run (BENCH_SECONDS, default 180)
 #   storage   a day of 1,000 node_exporter-like series through the Brain's storage into dynalite
 #   detect    ns per sample for the full detection ensemble and bytes of state per series
+# BENCH_QUICK=1 shrinks every case to seconds of work (tests/AiDevOps.Bench.Tests): the numbers then mean nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -48,7 +49,8 @@ wait_http() { # url
 }
 
 bench_agent() {
-  local seconds=${BENCH_SECONDS:-180} series=10000 interval=10
+  local seconds=${BENCH_SECONDS:-180} series=10000 interval=10 warmup=30
+  if [ "${BENCH_QUICK:-}" = 1 ]; then seconds=${BENCH_SECONDS:-3} series=500 interval=1 warmup=2; fi
   command -v prometheus >/dev/null || { echo "needs prometheus (apt-get install prometheus)" >&2; exit 1; }
   work=$(mktemp -d)
 
@@ -75,7 +77,7 @@ YAML
 
   # The agent runs as its container image does (the same GC setting, see AiDevOps.Agent.csproj).
   (cd "$work/agent" && ASPNETCORE_URLS="http://127.0.0.1:$agent_port" DOTNET_ENVIRONMENT=Production \
-    Agent__Id=bench Agent__ApiKey=bench Agent__BrainUrl="http://127.0.0.1:$target_port" Agent__Interval="00:00:$interval" \
+    Agent__Id=bench Agent__ApiKey=bench Agent__BrainUrl="http://127.0.0.1:$target_port" Agent__Interval="$(printf '00:00:%02d' "$interval")" \
     Agent__Scrape__Targets__0__Url="http://127.0.0.1:$target_port/metrics" Agent__Scrape__Targets__0__Job=bench \
     Agent__Delivery__QueuePath="$work/agent-queue" Logging__LogLevel__Default=Warning \
     DOTNET_GCgen0size=0x400000 exec ./AiDevOps.Agent >"$work/agent.log" 2>&1) & pids+=($!)
@@ -83,8 +85,8 @@ YAML
   wait_http "http://127.0.0.1:$agent_port/alive"
   wait_http "http://127.0.0.1:$prom_port/-/ready"
 
-  echo "Scraping $series series every ${interval}s into one sink; warming up 30 s, then measuring ${seconds}s..."
-  run sleep 30
+  echo "Scraping $series series every ${interval}s into one sink; warming up $warmup s, then measuring ${seconds}s..."
+  run sleep "$warmup"
   run python3 eng/bench/measure.py "$seconds" agent="$agent_pid" prometheus="$prom_pid" >"$work/measure.json"
   local result
   result=$(<"$work/measure.json")

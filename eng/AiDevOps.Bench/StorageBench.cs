@@ -13,17 +13,17 @@ namespace AiDevOps.Bench;
 /// <summary>
 /// 1,000 node_exporter-like series, one day at 15 s, through ChunkedSampleStore into dynalite, delivered as the Agent
 /// does (one delivery per interval) and folded as ChunkFoldService does (checked every minute): write units, stored
-/// bytes, ingest throughput, and the reads and latency of range queries.
+/// bytes, ingest throughput, and the reads and latency of range queries. Quick: 200 series for 4 hours (two blocks).
 /// </summary>
 internal static class StorageBench
 {
-    private const int SeriesCount = 1000;
-    private const int Steps = 24 * 60 * 4;
     private const long Interval = 15_000;
     private const string Tenant = "bench";
 
-    public static async Task<int> RunAsync()
+    public static async Task<int> RunAsync(bool quick)
     {
+        var (seriesCount, hours) = quick ? (200, 4) : (1000, 24);
+        var steps = hours * 60 * 4;
         await using var dynalite = await DynaliteServer.StartAsync();
         using var dynamo = new AmazonDynamoDBClient(new BasicAWSCredentials("local", "local"),
             new AmazonDynamoDBConfig { ServiceURL = dynalite.Endpoint.ToString(), AuthenticationRegion = "us-east-1" });
@@ -33,11 +33,11 @@ internal static class StorageBench
         var options = Options.Create(new StorageOptions { TablePrefix = "bench" });
         await table.EnsureTableAsync(options.Value.DataTable, default);
         var store = new ChunkedSampleStore(table, options, clock);
-        var hosts = new NodeExporterHosts(Tenant, SeriesCount, seed: 42);
+        var hosts = new NodeExporterHosts(Tenant, seriesCount, seed: 42);
 
         var ingest = Stopwatch.StartNew();
         var appendTime = TimeSpan.Zero;
-        for (var step = 0; step < Steps; step++)
+        for (var step = 0; step < steps; step++)
         {
             var timestamp = start.ToUnixTimeMilliseconds() + step * Interval;
             clock.Now = DateTimeOffset.FromUnixTimeMilliseconds(timestamp + 150); // arrives a little after the scrape
@@ -60,17 +60,17 @@ internal static class StorageBench
         }
 
         // The day is over: let the last block be folded as it would be two hours later, and its log expire (TTL).
-        clock.Now = start.AddDays(1).AddMinutes(3);
+        clock.Now = start.AddHours(hours).AddMinutes(3);
         await store.FoldAsync(Tenant, default);
         ingest.Stop();
         table.ExpireWriteAheadLog();
 
-        long samples = (long)SeriesCount * Steps;
+        long samples = (long)seriesCount * steps;
         var stored = table.StoredBytesByKind();
         var storedBytes = stored.Values.Sum();
         var writes = (table.WriteUnits, table.ItemsWritten, table.BytesWritten);
 
-        // A 24 h range query of one series, as a dashboard asks it: repeated for a stable latency.
+        // A range query of the whole day for one series, as a dashboard asks it: repeated for a stable latency.
         var series = hosts.AllSeries[137];
         var (readsBefore, itemsBefore, bytesBefore) = (table.Reads, table.ItemsRead, table.BytesRead);
         const int Queries = 20;
@@ -79,19 +79,19 @@ internal static class StorageBench
         for (var i = 0; i < Queries; i++)
         {
             var query = Stopwatch.StartNew();
-            returned = (await store.ReadAsync(Tenant, series.Id, start.ToUnixTimeMilliseconds(), start.AddDays(1).ToUnixTimeMilliseconds() - 1, 10_000, default)).Count;
+            returned = (await store.ReadAsync(Tenant, series.Id, start.ToUnixTimeMilliseconds(), start.AddHours(hours).ToUnixTimeMilliseconds() - 1, 10_000, default)).Count;
             latencies.Add(query.Elapsed.TotalMilliseconds);
         }
         latencies.Sort();
 
         var samplesPerWcu = samples / (double)writes.WriteUnits;
         var bytesPerSample = storedBytes / (double)samples;
-        Console.WriteLine($"samples                 {samples:N0} ({SeriesCount} series x {Steps} scrapes at 15 s)");
+        Console.WriteLine($"samples                 {samples:N0} ({seriesCount} series x {steps} scrapes at 15 s)");
         Console.WriteLine($"writes                  {writes.ItemsWritten:N0} items, {writes.BytesWritten / 1024.0 / 1024.0:N1} MiB, {writes.WriteUnits:N0} write units");
         Console.WriteLine($"samples per write unit  {F(samplesPerWcu, "N1")}");
         Console.WriteLine($"stored after fold + TTL {storedBytes:N0} bytes = {F(bytesPerSample, "N3")} bytes/sample ({string.Join(", ", stored.OrderBy(s => s.Key).Select(s => $"{s.Key} {s.Value:N0}"))})");
         Console.WriteLine($"ingest -> durable       {F(samples / appendTime.TotalSeconds, "N0")} samples/s in appends ({F(appendTime.TotalSeconds, "N1")} s); whole run with folds {F(ingest.Elapsed.TotalSeconds, "N1")} s");
-        Console.WriteLine($"24 h query, one series  {returned} samples; per query {(table.Reads - readsBefore) / Queries} reads, {(table.ItemsRead - itemsBefore) / Queries} items, {(table.BytesRead - bytesBefore) / Queries:N0} bytes; latency median {F(latencies[Queries / 2])} ms, max {F(latencies[^1])} ms");
+        Console.WriteLine($"{$"{hours} h query, one series",-24}{returned} samples; per query {(table.Reads - readsBefore) / Queries} reads, {(table.ItemsRead - itemsBefore) / Queries} items, {(table.BytesRead - bytesBefore) / Queries:N0} bytes; latency median {F(latencies[Queries / 2])} ms, max {F(latencies[^1])} ms");
         Console.WriteLine($"last hour, unfolded     {string.Join("; ", lastHour)}");
         Console.WriteLine(JsonSerializer.Serialize(new { bench = "storage", samples_per_wcu = Math.Round(samplesPerWcu, 1), bytes_per_sample = Math.Round(bytesPerSample, 3) }));
         return 0;
