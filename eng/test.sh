@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of AiDevOps, installing first what the tests need and the machine lacks:
-#   - Prometheus and node_exporter (Debian packages) for the end-to-end test;
+#   - Prometheus and node_exporter (Debian packages) for the end-to-end test, python3 and curl for eng/bench.sh;
 #   - dynalite and Azurite (npm, pinned) are installed by the tests themselves into .aidevops/tools on first use.
+# Also runs every eng/bench.sh case briefly (BENCH_QUICK=1), to keep each one ending by itself with its JSON line.
 # Ends with one line "N passed, N failed" summed over all test projects; exits non-zero when any test fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,6 +10,8 @@ cd "$(dirname "$0")/.."
 missing=()
 command -v prometheus >/dev/null || missing+=(prometheus)
 command -v prometheus-node-exporter >/dev/null || command -v node_exporter >/dev/null || missing+=(prometheus-node-exporter)
+command -v python3 >/dev/null || missing+=(python3)
+command -v curl >/dev/null || missing+=(curl)
 if ((${#missing[@]})); then
   echo "Installing ${missing[*]} (apt)"
   sudo_cmd=()
@@ -19,6 +22,10 @@ fi
 command -v npm >/dev/null || { echo "npm is required (dynalite and Azurite, the local DynamoDB and Azure Tables, come from npm)" >&2; exit 1; }
 
 dotnet build AiDevOps.sln -nologo -clp:ErrorsOnly
+# tests/AiDevOps.Bench.Tests runs eng/bench.sh's cases briefly, as users run them: in Release, the Agent published.
+# Built here once, so the bench's own build finds everything up to date and no compiler runs beside the tests.
+dotnet build AiDevOps.Agent -c Release -nologo -clp:ErrorsOnly
+dotnet build eng/AiDevOps.Bench -c Release -nologo -clp:ErrorsOnly
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
