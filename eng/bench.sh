@@ -36,9 +36,11 @@ trap 'exit 143' TERM
 
 run() { # command...: a long step in the foreground that SIGTERM still interrupts (bash delays traps until a
   # foreground command ends, but not a wait)
+  local status=0
   "$@" & step=$!
-  wait "$step"
+  wait "$step" || status=$?
   step=
+  return "$status"
 }
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
@@ -54,7 +56,8 @@ bench_agent() {
   command -v prometheus >/dev/null || { echo "needs prometheus (apt-get install prometheus)" >&2; exit 1; }
   work=$(mktemp -d)
 
-  run dotnet publish AiDevOps.Agent -c Release -o "$work/agent" -nologo -v quiet --disable-build-servers >/dev/null
+  run dotnet publish AiDevOps.Agent -c Release -o "$work/agent" -nologo -v quiet --disable-build-servers >"$work/publish.log" ||
+    { cat "$work/publish.log" >&2; exit 1; }
 
   local target_port agent_port prom_port
   target_port=$(free_port); agent_port=$(free_port); prom_port=$(free_port)
