@@ -1,26 +1,63 @@
 #!/usr/bin/env bash
-# Benchmarks of AiDevOps: eng/bench.sh <case>. Each case prints its measurements, then one JSON line.
+# Benchmarks of AiDevOps: eng/bench.sh <case>. Each case prints its measurements, then one JSON line, last.
 #   agent     the Agent beside Prometheus in agent mode, same job, same run (BENCH_SECONDS, default 180)
 #   storage   a day of 1,000 node_exporter-like series through the Brain's storage into dynalite
 #   detect    ns per sample for the full detection ensemble and bytes of state per series
+# BENCH_QUICK=1 shrinks every case to seconds of work (tests/AiDevOps.Bench.Tests): the numbers then mean nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+# What a case starts in the background, the step it is waiting for, and its scratch folder. Global on purpose: the
+# EXIT trap runs after the case's function has returned, when the function's locals are gone.
+pids=()
+step=
+work=
+
+stop() { # pid: SIGTERM, SIGKILL if it still runs 20 s later, then reap it
+  kill -TERM "$1" 2>/dev/null || return 0
+  for _ in $(seq 200); do
+    kill -0 "$1" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -KILL "$1" 2>/dev/null || true
+  wait "$1" 2>/dev/null || true
+}
+
+cleanup() { # newest first, so the sink outlives the Agent's and Prometheus's last deliveries
+  local i
+  if [ -n "$step" ]; then stop "$step"; fi
+  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do stop "${pids[i]}"; done
+  if [ -n "$work" ]; then rm -rf "$work"; fi
+}
+# Quiet: bash would otherwise report each stopped job ("Terminated") after the JSON line.
+trap 'cleanup 2>/dev/null' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+run() { # command...: a long step in the foreground that SIGTERM still interrupts (bash delays traps until a
+  # foreground command ends, but not a wait)
+  local status=0
+  "$@" & step=$!
+  wait "$step" || status=$?
+  step=
+  return "$status"
+}
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 wait_http() { # url
-  for _ in $(seq 1 300); do curl -fs -o /dev/null "$1" && return 0; sleep 0.2; done
+  for _ in $(seq 1 300); do curl -fs --max-time 2 -o /dev/null "$1" && return 0; sleep 0.2; done
   echo "not ready: $1" >&2; return 1
 }
 
 bench_agent() {
-  local seconds=${BENCH_SECONDS:-180} series=10000 interval=10
+  local seconds=${BENCH_SECONDS:-180} series=10000 interval=10 warmup=30
+  if [ "${BENCH_QUICK:-}" = 1 ]; then seconds=${BENCH_SECONDS:-3} series=500 interval=1 warmup=2; fi
   command -v prometheus >/dev/null || { echo "needs prometheus (apt-get install prometheus)" >&2; exit 1; }
-  local work; work=$(mktemp -d)
-  local pids=()
-  trap 'kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
+  work=$(mktemp -d)
 
-  dotnet publish AiDevOps.Agent -c Release -o "$work/agent" -nologo -v quiet >/dev/null
+  run dotnet publish AiDevOps.Agent -c Release -o "$work/agent" -nologo -v quiet --disable-build-servers >"$work/publish.log" ||
+    { cat "$work/publish.log" >&2; exit 1; }
 
   local target_port agent_port prom_port
   target_port=$(free_port); agent_port=$(free_port); prom_port=$(free_port)
@@ -43,7 +80,7 @@ YAML
 
   # The agent runs as its container image does (the same GC setting, see AiDevOps.Agent.csproj).
   (cd "$work/agent" && ASPNETCORE_URLS="http://127.0.0.1:$agent_port" DOTNET_ENVIRONMENT=Production \
-    Agent__Id=bench Agent__ApiKey=bench Agent__BrainUrl="http://127.0.0.1:$target_port" Agent__Interval="00:00:$interval" \
+    Agent__Id=bench Agent__ApiKey=bench Agent__BrainUrl="http://127.0.0.1:$target_port" Agent__Interval="$(printf '00:00:%02d' "$interval")" \
     Agent__Scrape__Targets__0__Url="http://127.0.0.1:$target_port/metrics" Agent__Scrape__Targets__0__Job=bench \
     Agent__Delivery__QueuePath="$work/agent-queue" Logging__LogLevel__Default=Warning \
     DOTNET_GCgen0size=0x400000 exec ./AiDevOps.Agent >"$work/agent.log" 2>&1) & pids+=($!)
@@ -51,10 +88,11 @@ YAML
   wait_http "http://127.0.0.1:$agent_port/alive"
   wait_http "http://127.0.0.1:$prom_port/-/ready"
 
-  echo "Scraping $series series every ${interval}s into one sink; warming up 30 s, then measuring ${seconds}s..."
-  sleep 30
+  echo "Scraping $series series every ${interval}s into one sink; warming up $warmup s, then measuring ${seconds}s..."
+  run sleep "$warmup"
+  run python3 eng/bench/measure.py "$seconds" agent="$agent_pid" prometheus="$prom_pid" >"$work/measure.json"
   local result
-  result=$(python3 eng/bench/measure.py "$seconds" agent="$agent_pid" prometheus="$prom_pid")
+  result=$(<"$work/measure.json")
   echo "$result"
   python3 - "$result" <<'PY'
 import json, sys
@@ -72,8 +110,8 @@ case "${1:-}" in
   agent) bench_agent ;;
   storage)
     # Write units, stored bytes, ingest throughput, 24 h range-query reads and latency (dynalite from npm on first use).
-    dotnet run --project eng/StorageBench -c Release -nologo -clp:ErrorsOnly
+    dotnet run -c Release --project eng/AiDevOps.Bench --disable-build-servers -- storage
     ;;
-  detect) dotnet run -c Release --project eng/AiDevOps.Bench -- detect ;;
+  detect) dotnet run -c Release --project eng/AiDevOps.Bench --disable-build-servers -- detect ;;
   *) echo "usage: eng/bench.sh agent|storage|detect" >&2; exit 2 ;;
 esac

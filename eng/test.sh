@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of AiDevOps, installing first what the tests need and the machine lacks:
-#   - Prometheus and node_exporter (Debian packages) for the end-to-end test;
+#   - Prometheus and node_exporter (Debian packages) for the end-to-end test, python3 and curl for eng/bench.sh;
 #   - dynalite and Azurite (npm, pinned) are installed by the tests themselves into .aidevops/tools on first use.
+# Also runs every eng/bench.sh case briefly (BENCH_QUICK=1), to keep each one ending by itself with its JSON line.
 # Ends with one line "N passed, N failed" summed over all test projects; exits non-zero when any test fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,6 +10,8 @@ cd "$(dirname "$0")/.."
 missing=()
 command -v prometheus >/dev/null || missing+=(prometheus)
 command -v prometheus-node-exporter >/dev/null || command -v node_exporter >/dev/null || missing+=(prometheus-node-exporter)
+command -v python3 >/dev/null || missing+=(python3)
+command -v curl >/dev/null || missing+=(curl)
 if ((${#missing[@]})); then
   echo "Installing ${missing[*]} (apt)"
   sudo_cmd=()
@@ -18,11 +21,26 @@ if ((${#missing[@]})); then
 fi
 command -v npm >/dev/null || { echo "npm is required (dynalite and Azurite, the local DynamoDB and Azure Tables, come from npm)" >&2; exit 1; }
 
+# The stand-ins the tests start, installed by the tests themselves on first use; said here, before the long quiet build.
+to_install=()
+for tool in "dynalite-4.0.0 (DynamoDB, ~10 MB)" "azurite-3.37.0 (Azure Tables, ~365 MB)" "s3rver-3.7.1 (S3 for detector models, ~10 MB)"; do
+  [ -d ".aidevops/tools/${tool%% *}" ] || to_install+=("$tool")
+done
+if ((${#to_install[@]})); then
+  echo "The tests will install from npm into .aidevops/tools, once: ${to_install[*]}"
+fi
+
+echo "Building the solution (Debug), then the Agent and the benchmarks (Release) for the bench test; this takes a minute or two"
 dotnet build AiDevOps.sln -nologo -clp:ErrorsOnly
+# tests/AiDevOps.Bench.Tests runs eng/bench.sh's cases briefly, as users run them: in Release, the Agent published.
+# Built here once, so the bench's own build finds everything up to date and no compiler runs beside the tests.
+dotnet build AiDevOps.Agent -c Release -nologo -clp:ErrorsOnly
+dotnet build eng/AiDevOps.Bench -c Release -nologo -clp:ErrorsOnly
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
+echo "Running the tests: unit, functional (dynalite, Azurite, s3rver, Prometheus, node_exporter), end-to-end (the AppHost), benchmarks (quick)"
 dotnet test AiDevOps.sln --no-build -nologo 2>&1 | tee "$log" || status=$?
 
 # dotnet test prints one summary per test project: "Passed!  - Failed:     0, Passed:    36, Skipped: ..."

@@ -1,13 +1,16 @@
 using AiDevOps.Bench;
 
+// BENCH_QUICK=1 shrinks each case to seconds: its numbers mean nothing, but the run shows the case still works.
+var quick = Environment.GetEnvironmentVariable("BENCH_QUICK") == "1";
 return args switch
 {
-    ["detect"] => DetectBench.Run(),
+    ["detect"] => DetectBench.Run(quick),
+    ["storage"] => await StorageBench.RunAsync(quick),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: AiDevOps.Bench detect");
+    Console.Error.WriteLine("usage: AiDevOps.Bench detect|storage   (BENCH_QUICK=1: seconds, for a smoke test)");
     return 2;
 }

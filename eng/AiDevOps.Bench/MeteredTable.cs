@@ -3,7 +3,7 @@ using System.Text;
 using AiDevOps.Storage;
 using Amazon.DynamoDBv2.Model;
 
-namespace StorageBench;
+namespace AiDevOps.Bench;
 
 /// <summary>
 /// Counts what DynamoDB would bill around a real table: a write costs ceil(item size / 1 KB) write units, a query

@@ -1,7 +1,7 @@
 using AiDevOps.Storage;
 using AiDevOps.Contracts;
 
-namespace StorageBench;
+namespace AiDevOps.Bench;
 
 /// <summary>
 /// Series shaped like node_exporter's, in its proportions on an ordinary Linux host: many constants (sizes, info
@@ -31,7 +31,7 @@ public sealed class NodeExporterHosts
                 _ => ("node_network_receive_errs_total", RareCounter(random)),
             };
             var labels = new Dictionary<string, string> { ["__name__"] = metric, ["instance"] = instance, ["job"] = "node", ["series"] = i.ToString("D4", System.Globalization.CultureInfo.InvariantCulture) };
-            _series.Add((AiDevOps.Brain.Storage.Series.Of(tenant, labels), next));
+            _series.Add((Series.Of(tenant, labels), next));
         }
     }
 
