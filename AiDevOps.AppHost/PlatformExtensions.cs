@@ -11,6 +11,12 @@ public static class PlatformExtensions
 {
     public const string LocalAgentId = "local";
 
+    /// <summary>
+    /// The <c>instance</c> label of everything the local stack collects: this machine, by name, rather than the
+    /// ports Aspire allocates afresh at each start, so series (their history and detector models) carry over.
+    /// </summary>
+    public static string LocalInstance => Environment.MachineName;
+
     /// <summary>A parameter only when the user has given it a value (user secrets, environment, appsettings).</summary>
     public static IResourceBuilder<ParameterResource>? AddOptionalParameter(
         this IDistributedApplicationBuilder builder, string name, bool secret = false) =>
@@ -68,7 +74,8 @@ public static class PlatformExtensions
 
     /// <summary>
     /// What the agent collects: Prometheus's query API when the stack is installed, else the platform's own
-    /// services' /metrics, so a fresh machine still has live data.
+    /// services' /metrics, so a fresh machine still has live data. Either way the series are this machine's
+    /// (<see cref="LocalInstance"/>); the job names the service.
     /// </summary>
     public static IResourceBuilder<ProjectResource> WithSources(
         this IResourceBuilder<ProjectResource> agent,
@@ -82,6 +89,7 @@ public static class PlatformExtensions
         {
             agent.WithEnvironment($"Agent__Scrape__Targets__{i}__Url", ReferenceExpression.Create($"{services[i].GetEndpoint("http")}/metrics"));
             agent.WithEnvironment($"Agent__Scrape__Targets__{i}__Job", services[i].Resource.Name);
+            agent.WithEnvironment($"Agent__Scrape__Targets__{i}__Instance", LocalInstance);
         }
         return agent;
     }

@@ -60,6 +60,24 @@ public sealed class TargetDownAlertTests(PlatformFixture platform) : IClassFixtu
     }
 
     [Fact]
+    public async Task Node_series_are_stored_under_the_host_name_not_the_port_allocated_for_this_run()
+    {
+        // node_exporter's port is new at every start; an instance made of it would start the series afresh each time.
+        using var brain = BrainClient();
+        var deadline = DateTime.UtcNow + AlertTimeout;
+        var instances = new List<string?>();
+        while (instances.Count == 0 && DateTime.UtcNow < deadline)
+        {
+            var series = await brain.GetFromJsonAsync<JsonElement>("/api/series?metric=up&job=node");
+            instances = series.EnumerateArray().Select(s => s.GetProperty("labels").GetProperty("instance").GetString()).ToList();
+            if (instances.Count == 0)
+                await Task.Delay(500);
+        }
+
+        Assert.Equal(Environment.MachineName, Assert.Single(instances));
+    }
+
+    [Fact]
     public async Task The_brain_refuses_reads_without_a_key()
     {
         using var brain = platform.App.CreateHttpClient("brain");
