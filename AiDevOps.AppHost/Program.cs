@@ -15,7 +15,8 @@ var brain = builder.AddProject<Projects.AiDevOps_Brain>("brain")
     .WithAgentKeyHash(PlatformExtensions.LocalAgentId, agentKey)
     .WithTelegram(builder)
     .WithEnvironment("Detection__ModelPath", builder.Configuration.LocalPath("AiDevOps:Brain:ModelPath", builder.AppHostDirectory))
-    .WithHttpHealthCheck("/health");
+    .WithHttpHealthCheck("/health")
+    .LogUrlAndKeyWhenReady(agentKey);
 
 builder.AddProject<Projects.AiDevOps_Agent>("agent")
     .WithReference(brain).WaitFor(brain)

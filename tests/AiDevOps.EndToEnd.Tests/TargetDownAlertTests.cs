@@ -78,6 +78,22 @@ public sealed class TargetDownAlertTests(PlatformFixture platform) : IClassFixtu
     }
 
     [Fact]
+    public async Task The_apphost_log_says_where_the_brain_listens_and_how_to_call_it_with_the_key_masked()
+    {
+        var brainUrl = platform.App.GetEndpoint("brain", "http").ToString().TrimEnd('/');
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        string? hint;
+        while ((hint = platform.Logs.GetValueOrDefault("AiDevOps.AppHost")?.FirstOrDefault(l => l.Contains("Brain: ", StringComparison.Ordinal))) is null
+               && DateTime.UtcNow < deadline)
+            await Task.Delay(200);
+
+        Assert.NotNull(hint);
+        Assert.Contains($"Brain: {brainUrl}, agent key {PlatformFixture.AgentKey[..4]}…", hint, StringComparison.Ordinal);
+        Assert.Contains($"curl -H \"Authorization: Bearer $KEY\" {brainUrl}/api/anomalies", hint, StringComparison.Ordinal);
+        Assert.DoesNotContain(PlatformFixture.AgentKey[..5], hint, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_brain_refuses_reads_without_a_key()
     {
         using var brain = platform.App.CreateHttpClient("brain");
