@@ -27,4 +27,6 @@ builder.AddProject<Projects.AiDevOps_Agent>("agent")
     .WithSources(prometheus, brain, insights)
     .WithHttpHealthCheck("/health");
 
+builder.StopInDependencyOrderOnShutdown();
+
 builder.Build().Run();
