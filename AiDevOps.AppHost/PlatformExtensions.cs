@@ -19,6 +19,19 @@ public static class PlatformExtensions
     /// </summary>
     public static string LocalInstance => Environment.MachineName;
 
+    /// <summary>
+    /// The project serves plain http only, so it needs no developer certificate. Aspire gives every project a Kestrel
+    /// certificate callback, and any resource with one makes it warn "No trusted development certificate" in the
+    /// log and in a red banner on every dashboard page, even when no endpoint is https (as here: on a fresh
+    /// machine none is trusted). Without the callback, that warning stays for when something does use TLS.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithPlainHttp(this IResourceBuilder<ProjectResource> project)
+    {
+#pragma warning disable ASPIRECERTIFICATES001 // Evaluation API; the one way to say a resource takes no certificate.
+        return project.WithoutHttpsCertificate();
+#pragma warning restore ASPIRECERTIFICATES001
+    }
+
     /// <summary>A parameter only when the user has given it a value (user secrets, environment, appsettings).</summary>
     public static IResourceBuilder<ParameterResource>? AddOptionalParameter(
         this IDistributedApplicationBuilder builder, string name, bool secret = false) =>

@@ -6,10 +6,12 @@ var prometheus = builder.AddPrometheusStack(interval);
 var agentKey = builder.AddParameter("agent-api-key", new GenerateParameterDefault { MinLength = 40, Special = false }, secret: true, persist: true);
 
 var insights = builder.AddProject<Projects.AiDevOps_Insights>("insights")
+    .WithPlainHttp()
     .WithModel(builder)
     .WithHttpHealthCheck("/health");
 
 var brain = builder.AddProject<Projects.AiDevOps_Brain>("brain")
+    .WithPlainHttp()
     .WithReference(dynamodb).WaitFor(dynamodb)
     .WithReference(insights)
     .WithAgentKeyHash(PlatformExtensions.LocalAgentId, agentKey)
@@ -19,6 +21,7 @@ var brain = builder.AddProject<Projects.AiDevOps_Brain>("brain")
     .LogUrlAndKeyWhenReady(agentKey);
 
 builder.AddProject<Projects.AiDevOps_Agent>("agent")
+    .WithPlainHttp()
     .WithReference(brain).WaitFor(brain)
     .WithEnvironment("Agent__Id", PlatformExtensions.LocalAgentId)
     .WithEnvironment("Agent__ApiKey", agentKey)

@@ -94,6 +94,14 @@ public sealed class TargetDownAlertTests(PlatformFixture platform) : IClassFixtu
     }
 
     [Fact]
+    public void Nothing_warns_about_a_development_certificate_as_everything_is_plain_http()
+    {
+        // The warning is also the red banner on every dashboard page (same check in Aspire's DcpHost).
+        Assert.DoesNotContain(platform.Logs.SelectMany(category => category.Value),
+            line => line.Contains("development certificate", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
     public async Task The_brain_refuses_reads_without_a_key()
     {
         using var brain = platform.App.CreateHttpClient("brain");
