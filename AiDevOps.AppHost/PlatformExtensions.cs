@@ -1,6 +1,8 @@
+using System.Reflection;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Configuration.UserSecrets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -10,6 +12,25 @@ namespace Aspire.Hosting;
 public static class PlatformExtensions
 {
     public const string LocalAgentId = "local";
+
+    /// <summary>
+    /// The <c>instance</c> label of everything the local stack collects: this machine, by name, rather than the
+    /// ports Aspire allocates afresh at each start, so series (their history and detector models) carry over.
+    /// </summary>
+    public static string LocalInstance => Environment.MachineName;
+
+    /// <summary>
+    /// The project serves plain http only, so it needs no developer certificate. Aspire gives every project a Kestrel
+    /// certificate callback, and any resource with one makes it warn "No trusted development certificate" in the
+    /// log and in a red banner on every dashboard page, even when no endpoint is https (as here: on a fresh
+    /// machine none is trusted). Without the callback, that warning stays for when something does use TLS.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithPlainHttp(this IResourceBuilder<ProjectResource> project)
+    {
+#pragma warning disable ASPIRECERTIFICATES001 // Evaluation API; the one way to say a resource takes no certificate.
+        return project.WithoutHttpsCertificate();
+#pragma warning restore ASPIRECERTIFICATES001
+    }
 
     /// <summary>A parameter only when the user has given it a value (user secrets, environment, appsettings).</summary>
     public static IResourceBuilder<ParameterResource>? AddOptionalParameter(
@@ -31,6 +52,49 @@ public static class PlatformExtensions
                 context.EnvironmentVariables["Ingest__Agents__0__KeySha256"] =
                     Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(value)));
             });
+
+    /// <summary>
+    /// Once the Brain is ready, the AppHost's log says where it listens and how to call it, beside the dashboard's
+    /// URL: a new user's first question. The key shows only its first 4 characters; the log says where the rest is.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> LogUrlAndKeyWhenReady(
+        this IResourceBuilder<ProjectResource> brain, IResourceBuilder<ParameterResource> key) =>
+        brain.OnResourceReady(async (resource, e, ct) =>
+        {
+            var url = resource.GetEndpoint("http").Url;
+            var value = await key.Resource.GetValueAsync(ct) ?? "";
+            var masked = value.Length > 4 ? value[..4] + "…" : "…";
+            var secret = "Parameters:" + key.Resource.Name;
+            var logger = e.Services.GetRequiredService<ILoggerFactory>().CreateLogger("AiDevOps.AppHost");
+            if (UserSecretsIdHolding(secret, value) is { } secretsId)
+            {
+                // By id rather than --project: dotnet run starts the AppHost in its own folder, not where the user is.
+                var listSecrets = "dotnet user-secrets list --id " + secretsId;
+                logger.LogInformation(
+                    "Brain: {Url}, agent key {Key} (in full: `{ListSecrets}` shows it as {Secret}). Try:\n"
+                    + "  KEY=$({ListSecrets} | sed -n 's/^{Secret} = //p')\n"
+                    + "  curl -H \"Authorization: Bearer $KEY\" {Url}/api/anomalies",
+                    url, masked, listSecrets, secret, listSecrets, secret, url);
+            }
+            else
+            {
+                logger.LogInformation(
+                    "Brain: {Url}, agent key {Key} (the {Secret} you configured). Try, with KEY set to it:\n"
+                    + "  curl -H \"Authorization: Bearer $KEY\" {Url}/api/anomalies",
+                    url, masked, secret, url);
+            }
+        });
+
+    /// <summary>The AppHost's user secrets id when they hold this value under this name (a generated key is kept there).</summary>
+    private static string? UserSecretsIdHolding(string name, string value)
+    {
+        if (typeof(PlatformExtensions).Assembly.GetCustomAttribute<UserSecretsIdAttribute>() is not { } id)
+            return null;
+        var secrets = new ConfigurationBuilder()
+            .AddJsonFile(PathHelper.GetSecretsPathFromSecretsId(id.UserSecretsId), optional: true, reloadOnChange: false)
+            .Build();
+        return secrets[name] == value ? id.UserSecretsId : null;
+    }
 
     public static IResourceBuilder<ProjectResource> WithTelegram(
         this IResourceBuilder<ProjectResource> brain, IDistributedApplicationBuilder builder)
@@ -68,7 +132,8 @@ public static class PlatformExtensions
 
     /// <summary>
     /// What the agent collects: Prometheus's query API when the stack is installed, else the platform's own
-    /// services' /metrics, so a fresh machine still has live data.
+    /// services' /metrics, so a fresh machine still has live data. Either way the series are this machine's
+    /// (<see cref="LocalInstance"/>); the job names the service.
     /// </summary>
     public static IResourceBuilder<ProjectResource> WithSources(
         this IResourceBuilder<ProjectResource> agent,
@@ -82,6 +147,7 @@ public static class PlatformExtensions
         {
             agent.WithEnvironment($"Agent__Scrape__Targets__{i}__Url", ReferenceExpression.Create($"{services[i].GetEndpoint("http")}/metrics"));
             agent.WithEnvironment($"Agent__Scrape__Targets__{i}__Job", services[i].Resource.Name);
+            agent.WithEnvironment($"Agent__Scrape__Targets__{i}__Instance", LocalInstance);
         }
         return agent;
     }

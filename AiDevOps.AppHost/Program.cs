@@ -6,18 +6,22 @@ var prometheus = builder.AddPrometheusStack(interval);
 var agentKey = builder.AddParameter("agent-api-key", new GenerateParameterDefault { MinLength = 40, Special = false }, secret: true, persist: true);
 
 var insights = builder.AddProject<Projects.AiDevOps_Insights>("insights")
+    .WithPlainHttp()
     .WithModel(builder)
     .WithHttpHealthCheck("/health");
 
 var brain = builder.AddProject<Projects.AiDevOps_Brain>("brain")
+    .WithPlainHttp()
     .WithReference(dynamodb).WaitFor(dynamodb)
     .WithReference(insights)
     .WithAgentKeyHash(PlatformExtensions.LocalAgentId, agentKey)
     .WithTelegram(builder)
     .WithEnvironment("Detection__ModelPath", builder.Configuration.LocalPath("AiDevOps:Brain:ModelPath", builder.AppHostDirectory))
-    .WithHttpHealthCheck("/health");
+    .WithHttpHealthCheck("/health")
+    .LogUrlAndKeyWhenReady(agentKey);
 
 builder.AddProject<Projects.AiDevOps_Agent>("agent")
+    .WithPlainHttp()
     .WithReference(brain).WaitFor(brain)
     .WithEnvironment("Agent__Id", PlatformExtensions.LocalAgentId)
     .WithEnvironment("Agent__ApiKey", agentKey)
@@ -25,5 +29,7 @@ builder.AddProject<Projects.AiDevOps_Agent>("agent")
     .WithEnvironment("Agent__Delivery__QueuePath", builder.Configuration.LocalPath("AiDevOps:Agent:QueuePath", builder.AppHostDirectory))
     .WithSources(prometheus, brain, insights)
     .WithHttpHealthCheck("/health");
+
+builder.StopInDependencyOrderOnShutdown();
 
 builder.Build().Run();

@@ -47,7 +47,7 @@ public static class PrometheusStackExtensions
                 if (Directory.Exists(tsdb))
                     Directory.Delete(tsdb, recursive: true);
                 var target = nodeExporter.GetEndpoint("http");
-                File.WriteAllText(configFile, ScrapeConfig(scrapeInterval, $"{target.Host}:{target.Port}"));
+                File.WriteAllText(configFile, ScrapeConfig(scrapeInterval, $"{target.Host}:{target.Port}", PlatformExtensions.LocalInstance));
                 return Task.CompletedTask;
             });
         return prometheus;
@@ -57,7 +57,12 @@ public static class PrometheusStackExtensions
     private static ReferenceExpression ListenAddress(IResource resource) => ReferenceExpression.Create(
         $"--web.listen-address=127.0.0.1:{((IResourceWithEndpoints)resource).GetEndpoint("http").Property(EndpointProperty.TargetPort)}");
 
-    private static string ScrapeConfig(TimeSpan interval, string nodeExporterAddress)
+    /// <summary>
+    /// node_exporter's port is allocated afresh at each start, so its <c>instance</c> is relabelled to the machine's
+    /// host name: otherwise every start would make new series, and the Brain's history and detector models would
+    /// not carry over.
+    /// </summary>
+    private static string ScrapeConfig(TimeSpan interval, string nodeExporterAddress, string instance)
     {
         var seconds = Math.Max(1, (int)interval.TotalSeconds).ToString(CultureInfo.InvariantCulture) + "s";
         return $"""
@@ -70,8 +75,14 @@ public static class PrometheusStackExtensions
               - job_name: node
                 static_configs:
                   - targets: ['{nodeExporterAddress}']
+                relabel_configs:
+                  - target_label: instance
+                    replacement: {YamlQuoted(instance.Replace("$", "$$", StringComparison.Ordinal))}
             """;
     }
+
+    /// <summary>A YAML single-quoted scalar: nothing is special inside but the quote, written twice.</summary>
+    private static string YamlQuoted(string value) => "'" + value.Replace("'", "''", StringComparison.Ordinal) + "'";
 
     private static string? FindOnPath(string name) =>
         (Environment.GetEnvironmentVariable("PATH") ?? "")

@@ -24,6 +24,9 @@ public static class Extensions
     private const string AlivePath = "/alive";
     private const string MetricsPath = "/metrics";
 
+    /// <summary>The IHttpClientFactory names the OTLP exporter creates its clients under (traces, metrics, logs).</summary>
+    private static readonly string[] OtlpExporterClients = ["OtlpTraceExporter", "OtlpMetricExporter", "OtlpLogExporter"];
+
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         builder.ConfigureOpenTelemetry();
@@ -69,7 +72,16 @@ public static class Extensions
                     }));
 
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        {
             builder.Services.AddOpenTelemetry().UseOtlpExporter();
+            // The exporter's clients come from IHttpClientFactory and so got the standard resilience handler of
+            // ConfigureHttpClientDefaults. At shutdown the container disposes that handler's pipeline before the
+            // exporter's last flush, which then fails; with Aspire's OTEL_DOTNET_EXPERIMENTAL_OTLP_RETRY=in_memory it
+            // was retried until the exporter's 5 s shutdown window ran out, so every service took 5 s longer to stop
+            // and lost its last telemetry anyway. The exporter retries by itself.
+            foreach (var exporter in OtlpExporterClients)
+                builder.Services.AddHttpClient(exporter).WithoutResilienceHandlers();
+        }
 
         return builder;
     }
@@ -99,6 +111,13 @@ public static class Extensions
         app.MapHealthChecks(AlivePath, new HealthCheckOptions { Predicate = check => check.Tags.Contains("live") });
         app.MapPrometheusScrapingEndpoint(MetricsPath);
         return app;
+    }
+
+    private static IHttpClientBuilder WithoutResilienceHandlers(this IHttpClientBuilder client)
+    {
+#pragma warning disable EXTEXP0001 // Evaluation API; the only way to opt one client out of the defaults.
+        return client.RemoveAllResilienceHandlers();
+#pragma warning restore EXTEXP0001
     }
 
     private static bool IsInfrastructurePath(Microsoft.AspNetCore.Http.PathString path) =>

@@ -22,7 +22,7 @@ public sealed partial class ScrapeSource(
         var targetLabels = new Dictionary<string, string>
         {
             [WellKnownLabels.Job] = target.Job,
-            [WellKnownLabels.Instance] = url.Authority,
+            [WellKnownLabels.Instance] = string.IsNullOrEmpty(target.Instance) ? url.Authority : target.Instance,
         };
         var timestamp = now.ToUnixTimeMilliseconds();
         var stopwatch = Stopwatch.StartNew();

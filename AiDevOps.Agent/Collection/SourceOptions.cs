@@ -78,14 +78,27 @@ public sealed class ScrapeSourceOptions : IValidatableObject
                 yield return new ValidationResult($"{Section}:Targets:{i}:Interval '{every}' must be between 00:00:01 and 01:00:00.", [nameof(Targets)]);
             if (string.IsNullOrWhiteSpace(Targets[i].Job))
                 yield return new ValidationResult($"{Section}:Targets:{i}:Job must not be empty.", [nameof(Targets)]);
+            if (Targets[i].Instance is { Length: > 0 } instance && !IsInstance(instance))
+                yield return new ValidationResult(
+                    $"{Section}:Targets:{i}:Instance '{instance}' must be at most {IngestValidator.MaxLabelValueLength} characters, "
+                    + "not blank, without control characters.", [nameof(Targets)]);
         }
     }
+
+    private static bool IsInstance(string instance) =>
+        instance.Length <= IngestValidator.MaxLabelValueLength && !string.IsNullOrWhiteSpace(instance) && !instance.Any(char.IsControl);
 }
 
 public sealed class ScrapeTarget
 {
     public string Url { get; set; } = "";
     public string Job { get; set; } = "";
+
+    /// <summary>
+    /// The <c>instance</c> label of the target's series; empty: the URL's host and port, as Prometheus does. Set it when
+    /// the port changes between runs (an allocated one), or the series start afresh at every start.
+    /// </summary>
+    public string? Instance { get; set; }
 
     /// <summary>How often it is scraped; empty: <c>Agent:Interval</c>.</summary>
     public TimeSpan? Interval { get; set; }

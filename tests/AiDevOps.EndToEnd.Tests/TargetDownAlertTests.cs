@@ -60,6 +60,48 @@ public sealed class TargetDownAlertTests(PlatformFixture platform) : IClassFixtu
     }
 
     [Fact]
+    public async Task Node_series_are_stored_under_the_host_name_not_the_port_allocated_for_this_run()
+    {
+        // node_exporter's port is new at every start; an instance made of it would start the series afresh each time.
+        using var brain = BrainClient();
+        var deadline = DateTime.UtcNow + AlertTimeout;
+        var instances = new List<string?>();
+        while (instances.Count == 0 && DateTime.UtcNow < deadline)
+        {
+            var series = await brain.GetFromJsonAsync<JsonElement>("/api/series?metric=up&job=node");
+            instances = series.EnumerateArray().Select(s => s.GetProperty("labels").GetProperty("instance").GetString()).ToList();
+            if (instances.Count == 0)
+                await Task.Delay(500);
+        }
+
+        Assert.Equal(Environment.MachineName, Assert.Single(instances));
+    }
+
+    [Fact]
+    public async Task The_apphost_log_says_where_the_brain_listens_and_how_to_call_it_with_the_key_masked()
+    {
+        var brainUrl = platform.App.GetEndpoint("brain", "http").ToString().TrimEnd('/');
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        string? hint;
+        while ((hint = platform.Logs.GetValueOrDefault("AiDevOps.AppHost")?.FirstOrDefault(l => l.Contains("Brain: ", StringComparison.Ordinal))) is null
+               && DateTime.UtcNow < deadline)
+            await Task.Delay(200);
+
+        Assert.NotNull(hint);
+        Assert.Contains($"Brain: {brainUrl}, agent key {PlatformFixture.AgentKey[..4]}…", hint, StringComparison.Ordinal);
+        Assert.Contains($"curl -H \"Authorization: Bearer $KEY\" {brainUrl}/api/anomalies", hint, StringComparison.Ordinal);
+        Assert.DoesNotContain(PlatformFixture.AgentKey[..5], hint, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Nothing_warns_about_a_development_certificate_as_everything_is_plain_http()
+    {
+        // The warning is also the red banner on every dashboard page (same check in Aspire's DcpHost).
+        Assert.DoesNotContain(platform.Logs.SelectMany(category => category.Value),
+            line => line.Contains("development certificate", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
     public async Task The_brain_refuses_reads_without_a_key()
     {
         using var brain = platform.App.CreateHttpClient("brain");
