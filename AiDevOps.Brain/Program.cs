@@ -16,6 +16,7 @@ app.MapDefaultEndpoints();
 app.MapIngestApi();
 app.MapQueryApi();
 app.MapAgentsApi();
+app.MapNotificationsApi();
 app.MapAlertsApi();
 app.MapPrometheusApi();
 app.MapAlertConfigApi();

@@ -1,18 +1,16 @@
 using System.Diagnostics;
-using System.Diagnostics.Metrics;
 using System.Threading.Channels;
 using AiDevOps.Brain.Anomalies;
 using AiDevOps.Contracts;
 using AiDevOps.Storage;
 using Microsoft.Extensions.Options;
-using Polly;
 
 namespace AiDevOps.Brain.Alerting;
 
 /// <summary>
-/// Turns anomaly changes into notifications: adds a summary from Insights (bounded in time; the alert goes out
-/// without it), then sends to every receiver of the tenant through the notifier of its channel, retrying failures
-/// that are worth retrying. Changes are handled in order, so a resolve never overtakes its firing.
+/// Turns anomaly changes into notifications: adds a summary from Insights (within one time budget; the alert goes
+/// out without it), then writes one entry per receiver of the tenant into the durable outbox and hands them to
+/// <see cref="NotificationDelivery"/>. Changes are handled in order, so a resolve never overtakes its firing.
 /// </summary>
 public sealed partial class AlertDispatcher(
     ChannelReader<AnomalyChange> changes,
@@ -21,20 +19,16 @@ public sealed partial class AlertDispatcher(
     AnomalyStore anomalies,
     ISampleStore samples,
     InsightsClient insights,
+    NotificationOutbox outbox,
+    NotificationDelivery delivery,
     IOptions<AlertingOptions> options,
+    TimeProvider clock,
     ILogger<AlertDispatcher> logger) : BackgroundService
 {
     public const string TelemetryName = "AiDevOps.Brain.Alerting";
     private static readonly ActivitySource Activities = new(TelemetryName);
-    private static readonly Meter Meter = new(TelemetryName);
-    private static readonly Counter<long> Sent = Meter.CreateCounter<long>(
-        "aidevops.brain.notifications", description: "Notifications by channel and outcome.");
 
-    private readonly Dictionary<string, INotifier> _notifiers = notifiers.ToDictionary(n => n.Channel, StringComparer.OrdinalIgnoreCase);
-
-    private readonly ResiliencePipeline<NotifyResult> _retries = Backoff.Retry<NotifyResult>(
-        outcome => outcome.Result is { Delivered: false, Retryable: true },
-        first: TimeSpan.FromMilliseconds(500), max: TimeSpan.FromSeconds(30), maxRetries: options.Value.MaxAttempts - 1);
+    private readonly HashSet<string> _channels = notifiers.Select(n => n.Channel).ToHashSet(StringComparer.OrdinalIgnoreCase);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -66,13 +60,16 @@ public sealed partial class AlertDispatcher(
         var targets = Routing.ReceiversFor(anomaly.Series.Labels,
             await receivers.ListRoutesAsync(anomaly.Series.Tenant, ct),
             await receivers.ListReceiversAsync(anomaly.Series.Tenant, ct));
-        var deliverable = targets.Where(r => _notifiers.ContainsKey(r.Channel)).ToList();
-        if (deliverable.Count == 0)
+        var now = clock.GetUtcNow();
+        var entries = targets.Where(r => _channels.Contains(r.Channel)).Select(r => OutboxEntry.For(r, notification, now)).ToList();
+        if (entries.Count == 0)
         {
             LogRecordedOnly(status, anomaly.Series.Selector(), targets.Count);
             return;
         }
-        await Task.WhenAll(deliverable.Select(r => DeliverAsync(_notifiers[r.Channel], r, notification, ct)));
+        // Stored before the first attempt: from here on a stop or a slow channel cannot lose it.
+        await outbox.AddAsync(entries, ct);
+        await delivery.EnqueueAsync(entries, ct);
     }
 
     /// <summary>
@@ -101,39 +98,8 @@ public sealed partial class AlertDispatcher(
         }
     }
 
-    private async Task DeliverAsync(INotifier notifier, Receiver receiver, Notification notification, CancellationToken ct)
-    {
-        var attempts = 0;
-        var result = await _retries.ExecuteAsync(async token =>
-        {
-            attempts++;
-            try
-            {
-                return await notifier.NotifyAsync(receiver, notification, token);
-            }
-            catch (Exception e) when (e is not OperationCanceledException || !token.IsCancellationRequested)
-            {
-                return NotifyResult.Retry(e.GetType().Name + ": " + e.Message);
-            }
-        }, ct);
-        if (result.Delivered)
-        {
-            Sent.Add(1, new("channel", notifier.Channel), new("outcome", "delivered"));
-            LogDelivered(notification.Status, notifier.Channel, notification.Anomaly.Series.Selector());
-            return;
-        }
-        Sent.Add(1, new("channel", notifier.Channel), new("outcome", "failed"));
-        LogDeliveryFailed(notifier.Channel, attempts, result.Error);
-    }
-
     [LoggerMessage(LogLevel.Warning, "Alert {Status} for {Series} is recorded only: no receiver with a configured channel ({Receivers} receivers). See GET /api/anomalies.")]
     private partial void LogRecordedOnly(NotificationStatus status, string series, int receivers);
-
-    [LoggerMessage(LogLevel.Information, "Alert {Status} for {Series} delivered via {Channel}")]
-    private partial void LogDelivered(NotificationStatus status, string channel, string series);
-
-    [LoggerMessage(LogLevel.Error, "Alert delivery via {Channel} failed after {Attempts} attempts: {Error}")]
-    private partial void LogDeliveryFailed(string channel, int attempts, string? error);
 
     [LoggerMessage(LogLevel.Warning, "Alert for {AnomalyId} goes out without a summary ({Reason}; limit {Timeout})")]
     private partial void LogNoSummary(string anomalyId, string reason, TimeSpan timeout);

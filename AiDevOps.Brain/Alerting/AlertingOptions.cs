@@ -10,13 +10,11 @@ public sealed class AlertingOptions
     [Required]
     public string InsightsUrl { get; set; } = "https+http://insights";
 
-    /// <summary>How long an alert waits for its summary before it goes out without one.</summary>
+    /// <summary>
+    /// The whole time an alert waits for its summary: reading the evidence, and what is left as Insights' budget.
+    /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
     public TimeSpan SummaryTimeout { get; set; } = TimeSpan.FromSeconds(5);
-
-    /// <summary>Attempts per receiver for failures worth retrying (rate limits, network, 5xx).</summary>
-    [Range(1, 20)]
-    public int MaxAttempts { get; set; } = 5;
 
     /// <summary>How many recent samples of the series go to Insights as evidence.</summary>
     [Range(1, 500)]

@@ -11,12 +11,15 @@ public enum NotificationStatus
 /// <summary>What a notifier sends: an anomaly that opened or resolved, with its summary when one was written.</summary>
 public sealed record Notification(NotificationStatus Status, Anomaly Anomaly);
 
-/// <summary>The outcome of one delivery; a failure says whether trying again can help.</summary>
-public sealed record NotifyResult(bool Delivered, bool Retryable, string? Error)
+/// <summary>
+/// The outcome of one delivery; a failure says whether trying again can help, and when the channel asked to be
+/// tried again (a rate limit's <c>retry_after</c>), which is then honoured exactly.
+/// </summary>
+public sealed record NotifyResult(bool Delivered, bool Retryable, string? Error, TimeSpan? RetryAfter = null)
 {
     public static readonly NotifyResult Success = new(true, false, null);
 
-    public static NotifyResult Retry(string error) => new(false, true, error);
+    public static NotifyResult Retry(string error, TimeSpan? after = null) => new(false, true, error, after);
 
     public static NotifyResult Fail(string error) => new(false, false, error);
 }

@@ -52,9 +52,9 @@ public static class QueryApi
         HttpRequest request, ClaimsPrincipal user, ISampleStore store, CancellationToken ct, string? metric = null, int limit = 1000)
     {
         if (string.IsNullOrEmpty(metric) || !IngestValidator.IsMetricName(metric))
-            return Invalid("metric", "Give a metric name, e.g. ?metric=up.");
+            return Problems.Invalid("metric", "Give a metric name, e.g. ?metric=up.");
         if (limit is < 1 or > MaxLimit)
-            return Invalid("limit", $"limit must be between 1 and {MaxLimit}.");
+            return Problems.Invalid("limit", $"limit must be between 1 and {MaxLimit}.");
         var matchers = request.Query
             .Where(q => q.Key is not ("metric" or "limit"))
             .Select(q => LabelMatcher.Equal(q.Key, q.Value.ToString()))
@@ -69,13 +69,13 @@ public static class QueryApi
     {
         var now = clock.GetUtcNow();
         if (!TryParseTime(to, now, out var end))
-            return Invalid("to", $"'{to}' is neither an RFC 3339 time nor Unix seconds.");
+            return Problems.Invalid("to", $"'{to}' is neither an RFC 3339 time nor Unix seconds.");
         if (!TryParseTime(from, end.AddHours(-1), out var start))
-            return Invalid("from", $"'{from}' is neither an RFC 3339 time nor Unix seconds.");
+            return Problems.Invalid("from", $"'{from}' is neither an RFC 3339 time nor Unix seconds.");
         if (start > end)
-            return Invalid("from", "from must not be after to.");
+            return Problems.Invalid("from", "from must not be after to.");
         if (limit is < 1 or > MaxLimit)
-            return Invalid("limit", $"limit must be between 1 and {MaxLimit}.");
+            return Problems.Invalid("limit", $"limit must be between 1 and {MaxLimit}.");
         if (!IsSeriesId(seriesId))
             return InvalidSeriesId();
 
@@ -95,10 +95,10 @@ public static class QueryApi
         }
         catch (Exception error) when (error is FormatException or OverflowException or ArgumentOutOfRangeException)
         {
-            return Invalid("horizon", $"'{horizon}' is not a duration such as 30m, 4h or 7d.");
+            return Problems.Invalid("horizon", $"'{horizon}' is not a duration such as 30m, 4h or 7d.");
         }
         if (ahead <= TimeSpan.Zero || ahead > MaxHorizon)
-            return Invalid("horizon", "horizon must be more than 0 and at most 30d.");
+            return Problems.Invalid("horizon", "horizon must be more than 0 and at most 30d.");
 
         if (ensemble.Outlook(user.Agent().Tenant, seriesId, ahead) is not { } outlook)
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No forecast",
@@ -122,10 +122,10 @@ public static class QueryApi
         ClaimsPrincipal user, AnomalyStore anomalies, CancellationToken ct, string state = "all", int limit = 100)
     {
         if (state is not ("open" or "resolved" or "all"))
-            return Invalid("state", "state must be open, resolved or all.");
+            return Problems.Invalid("state", "state must be open, resolved or all.");
         bool? open = state switch { "open" => true, "resolved" => false, _ => null };
         if (limit is < 1 or > MaxLimit)
-            return Invalid("limit", $"limit must be between 1 and {MaxLimit}.");
+            return Problems.Invalid("limit", $"limit must be between 1 and {MaxLimit}.");
         var found = await anomalies.ListAsync(user.Agent().Tenant, open, limit, ct);
         return TypedResults.Ok(found.Select(ToView).ToList());
     }
@@ -144,8 +144,5 @@ public static class QueryApi
     private static bool IsSeriesId(string seriesId) => seriesId.Length == 32 && seriesId.All(char.IsAsciiHexDigitLower);
 
     private static ValidationProblem InvalidSeriesId() =>
-        Invalid("seriesId", "A series id is 32 lower-case hex characters, as /api/series returns it.");
-
-    private static ValidationProblem Invalid(string field, string message) =>
-        TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] });
+        Problems.Invalid("seriesId", "A series id is 32 lower-case hex characters, as /api/series returns it.");
 }

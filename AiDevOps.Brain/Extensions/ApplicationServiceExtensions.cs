@@ -168,6 +168,9 @@ public static partial class ApplicationServiceExtensions
         builder.Services.AddSingleton<AlertConfigStore>();
         builder.Services.AddHttpClient<InsightsClient>((sp, http) =>
             http.BaseAddress = new Uri(sp.GetRequiredService<IOptions<AlertingOptions>>().Value.InsightsUrl));
+        builder.Services.AddSingleton<NotificationOutbox>();
+        builder.Services.AddSingleton<NotificationDelivery>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<NotificationDelivery>());
         builder.Services.AddHostedService<AlertDispatcher>();
 
         builder.Services.AddOptions<TelegramOptions>().BindConfiguration(TelegramOptions.Section).ValidateDataAnnotations().ValidateOnStart();

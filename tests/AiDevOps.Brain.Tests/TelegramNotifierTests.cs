@@ -64,5 +64,7 @@ public sealed class TelegramNotifierTests : IAsyncLifetime
         Assert.False(result.Delivered);
         Assert.True(result.Retryable);
         Assert.Contains("429", result.Error, StringComparison.Ordinal);
+        // The Bot API's retry_after, to be honoured exactly.
+        Assert.Equal(TimeSpan.FromSeconds(1), result.RetryAfter);
     }
 }

@@ -25,6 +25,8 @@ public sealed class FakeTelegramBotApi : IAsyncDisposable
     private readonly ConcurrentQueue<string> _unmatched = new();
     private int _rateLimitsLeft;
     private int _nextMessageId = 1;
+    private readonly ConcurrentDictionary<string, byte> _rejectedChats = new();
+    private int _rejectedCalls;
 
     public Uri BaseUrl { get; private set; } = null!;
 
@@ -32,6 +34,12 @@ public sealed class FakeTelegramBotApi : IAsyncDisposable
 
     /// <summary>The next <paramref name="count"/> calls are refused with 429 and <c>retry_after</c>.</summary>
     public void RateLimitNext(int count) => Interlocked.Exchange(ref _rateLimitsLeft, count);
+
+    /// <summary>Messages to this chat are refused for good, as Telegram refuses a chat the bot cannot write to.</summary>
+    public void RejectChat(string chatId) => _rejectedChats[chatId] = 0;
+
+    /// <summary>How many calls were refused because of <see cref="RejectChat"/>.</summary>
+    public int RejectedCalls => _rejectedCalls;
 
     public static async Task<FakeTelegramBotApi> StartAsync()
     {
@@ -87,6 +95,11 @@ public sealed class FakeTelegramBotApi : IAsyncDisposable
             return Results.Json(new JsonObject { ["ok"] = true, ["result"] = true });
 
         var chatId = body["chat_id"]?.ToString() ?? "";
+        if (_rejectedChats.ContainsKey(chatId))
+        {
+            Interlocked.Increment(ref _rejectedCalls);
+            return Results.Json(new JsonObject { ["ok"] = false, ["error_code"] = 400, ["description"] = "Bad Request: chat not found" }, statusCode: 400);
+        }
         var text = body["text"]?.ToString() ?? "";
         _messages.Enqueue(new SentMessage(token, chatId, text, body["parse_mode"]?.ToString()));
         // Telegram answers with the chat's numeric id even when it was addressed by @channel name.

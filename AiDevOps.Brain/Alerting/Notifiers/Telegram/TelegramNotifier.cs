@@ -51,7 +51,8 @@ public sealed class TelegramNotifier(IOptions<TelegramOptions> options) : INotif
         }
         catch (ApiRequestException e) when (e.ErrorCode is 429 or >= 500)
         {
-            return NotifyResult.Retry($"Bot API {e.ErrorCode}: {e.Message}");
+            var after = e.Parameters?.RetryAfter is { } seconds ? TimeSpan.FromSeconds(seconds) : (TimeSpan?)null;
+            return NotifyResult.Retry($"Bot API {e.ErrorCode}: {e.Message}", after);
         }
         catch (ApiRequestException e)
         {

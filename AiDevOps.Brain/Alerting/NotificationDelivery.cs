@@ -1,0 +1,176 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using System.Threading.Channels;
+using AiDevOps.Brain.Storage;
+using AiDevOps.Brain.Tenancy;
+using AiDevOps.Contracts;
+using Polly;
+
+namespace AiDevOps.Brain.Alerting;
+
+/// <summary>
+/// Sends what the outbox holds: one queue per receiver, in the order the changes happened, so a resolve never
+/// overtakes its firing and a receiver that is slow or rate-limited holds up only itself. A failure worth retrying is
+/// retried until it goes through (a rate limit's <c>retry_after</c> exactly, anything else with <see cref="Backoff"/>):
+/// a channel that is only slow never loses a notification. A permanent failure is dead-lettered (kept, counted,
+/// listed by <c>GET /api/notifications</c>). At start, what a previous run left pending is queued first.
+/// </summary>
+public sealed partial class NotificationDelivery(
+    NotificationOutbox outbox,
+    IEnumerable<INotifier> notifiers,
+    AlertConfigStore receivers,
+    AgentDirectory directory,
+    TableInitializer tables,
+    TimeProvider clock,
+    ILogger<NotificationDelivery> logger) : BackgroundService
+{
+    private static readonly Meter Meter = new(AlertDispatcher.TelemetryName);
+    private static readonly Counter<long> Outcomes = Meter.CreateCounter<long>(
+        "aidevops.brain.notifications", description: "Notifications by channel and outcome (delivered, retried, dead_lettered).");
+
+    private readonly Dictionary<string, INotifier> _notifiers = notifiers.ToDictionary(n => n.Channel, StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<(string Tenant, string ReceiverId), Channel<OutboxEntry>> _queues = new();
+    private readonly ConcurrentDictionary<string, byte> _queued = new(StringComparer.Ordinal);
+    private readonly TaskCompletionSource _resumed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly List<Task> _workers = [];
+    private CancellationToken _stopping;
+
+    /// <summary>Queues entries already in the outbox, after what an earlier run left pending.</summary>
+    public async Task EnqueueAsync(IEnumerable<OutboxEntry> entries, CancellationToken ct)
+    {
+        await _resumed.Task.WaitAsync(ct);
+        foreach (var entry in entries)
+            Enqueue(entry);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        _stopping = stoppingToken;
+        await tables.Ready.WaitAsync(stoppingToken);
+        var resumed = 0;
+        foreach (var tenant in directory.Tenants)
+        {
+            foreach (var entry in await outbox.ListAsync(tenant, OutboxState.Pending, stoppingToken))
+            {
+                Enqueue(entry);
+                resumed++;
+            }
+        }
+        if (resumed > 0)
+            LogResumed(resumed);
+        _resumed.TrySetResult();
+        try
+        {
+            await Task.Delay(Timeout.Infinite, stoppingToken);
+        }
+        finally
+        {
+            foreach (var queue in _queues.Values)
+                queue.Writer.TryComplete();
+            await Task.WhenAll(_workers).ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+    }
+
+    private void Enqueue(OutboxEntry entry)
+    {
+        // The same entry may arrive twice at start: stored by the dispatcher while the pending ones were being read.
+        if (!_queued.TryAdd(entry.Tenant + "|" + entry.Id, 0))
+            return;
+        var queue = _queues.GetOrAdd((entry.Tenant, entry.ReceiverId), _ =>
+        {
+            var created = Channel.CreateUnbounded<OutboxEntry>(new UnboundedChannelOptions { SingleReader = true });
+            lock (_workers)
+                _workers.Add(Task.Run(() => DeliverAllAsync(created.Reader)));
+            return created;
+        });
+        queue.Writer.TryWrite(entry);
+    }
+
+    private async Task DeliverAllAsync(ChannelReader<OutboxEntry> queue)
+    {
+        try
+        {
+            await foreach (var entry in queue.ReadAllAsync(_stopping))
+            {
+                try
+                {
+                    await DeliverAsync(entry, _stopping);
+                }
+                catch (Exception e) when (e is not OperationCanceledException || !_stopping.IsCancellationRequested)
+                {
+                    // Left pending in the outbox: the next start sends it.
+                    LogDeliveryFailed(e, entry.Id);
+                }
+                _queued.TryRemove(entry.Tenant + "|" + entry.Id, out _);
+            }
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+            // Whatever is still pending stays in the outbox for the next start.
+        }
+    }
+
+    private async Task DeliverAsync(OutboxEntry entry, CancellationToken ct)
+    {
+        var receiver = await receivers.FindReceiverAsync(entry.Tenant, entry.ReceiverId, ct);
+        if (receiver is null || !_notifiers.TryGetValue(receiver.Channel, out var notifier))
+        {
+            await FinishAsync(entry, receiver?.Channel ?? "unknown", NotifyResult.Fail("The receiver was deleted or its channel is no longer served."), ct);
+            return;
+        }
+
+        var attempts = entry.Attempts;
+        var untilSent = Backoff.Retry<NotifyResult>(
+            outcome => outcome.Result is { Delivered: false, Retryable: true },
+            first: TimeSpan.FromSeconds(1), max: TimeSpan.FromMinutes(5),
+            requestedDelay: outcome => outcome.Result?.RetryAfter,
+            onRetry: async args =>
+            {
+                Outcomes.Add(1, new("channel", notifier.Channel), new("outcome", "retried"));
+                LogRetrying(notifier.Channel, entry.Anomaly.Series.Selector(), args.Outcome.Result!.Error, args.RetryDelay);
+                await outbox.UpdateAsync(entry with { Attempts = attempts, LastError = args.Outcome.Result.Error }, CancellationToken.None);
+            },
+            time: clock);
+        var result = await untilSent.ExecuteAsync(async token =>
+        {
+            attempts++;
+            try
+            {
+                return await notifier.NotifyAsync(receiver, entry.Notification, token);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !token.IsCancellationRequested)
+            {
+                return NotifyResult.Retry(e.GetType().Name + ": " + e.Message);
+            }
+        }, ct);
+        await FinishAsync(entry with { Attempts = attempts }, notifier.Channel, result, ct);
+    }
+
+    private async Task FinishAsync(OutboxEntry entry, string channel, NotifyResult result, CancellationToken ct)
+    {
+        var finished = result.Delivered
+            ? entry with { State = OutboxState.Delivered, LastError = null }
+            : entry with { State = OutboxState.DeadLettered, LastError = result.Error };
+        await outbox.UpdateAsync(finished, ct);
+        Outcomes.Add(1, new("channel", channel), new("outcome", result.Delivered ? "delivered" : "dead_lettered"));
+        if (result.Delivered)
+            LogDelivered(entry.Status, channel, entry.Anomaly.Series.Selector(), entry.Attempts);
+        else
+            LogDeadLettered(entry.Status, channel, entry.Anomaly.Series.Selector(), result.Error);
+    }
+
+    [LoggerMessage(LogLevel.Information, "Alert {Status} for {Series} delivered via {Channel} (attempt {Attempts})")]
+    private partial void LogDelivered(NotificationStatus status, string channel, string series, int attempts);
+
+    [LoggerMessage(LogLevel.Warning, "Alert via {Channel} for {Series} not delivered yet ({Error}); trying again in {Delay}")]
+    private partial void LogRetrying(string channel, string series, string? error, TimeSpan delay);
+
+    [LoggerMessage(LogLevel.Error, "Alert {Status} for {Series} via {Channel} refused for good and dead-lettered: {Error}")]
+    private partial void LogDeadLettered(NotificationStatus status, string channel, string series, string? error);
+
+    [LoggerMessage(LogLevel.Information, "Resuming {Count} notifications a previous run left pending")]
+    private partial void LogResumed(int count);
+
+    [LoggerMessage(LogLevel.Error, "Could not deliver notification {Id}; it stays pending for the next start")]
+    private partial void LogDeliveryFailed(Exception e, string id);
+}
