@@ -1,4 +1,5 @@
 using AiDevOps.Brain.Anomalies;
+using AiDevOps.Contracts;
 
 namespace AiDevOps.Brain.Alerting;
 
@@ -9,7 +10,29 @@ public enum NotificationStatus
 }
 
 /// <summary>What a notifier sends: an anomaly that opened or resolved, with its summary when one was written.</summary>
-public sealed record Notification(NotificationStatus Status, Anomaly Anomaly);
+public sealed record Notification(NotificationStatus Status, Anomaly Anomaly)
+{
+    /// <summary>Whether it should wake someone (a sound, a page) or arrive quietly; see <see cref="Severity"/>.</summary>
+    public bool Pages => Severity.Pages(Anomaly);
+}
+
+/// <summary>
+/// Quiet by default: a person is woken only for what deserves it at once. A target down, a silent agent, a resource
+/// about to run out and a Prometheus alert its rule marks <c>severity="critical"</c> or <c>"page"</c> page; an
+/// unusual series, which the detectors raise about 0.02 times a series a day on a healthy fleet, and any other
+/// Prometheus alert arrive silently, to be read, not to wake anyone.
+/// </summary>
+public static class Severity
+{
+    public const string Label = "severity";
+
+    public static bool Pages(Anomaly anomaly) => anomaly.Kind switch
+    {
+        AnomalyKinds.TargetDown or AnomalyKinds.AgentSilent or AnomalyKinds.PredictedExhaustion => true,
+        AnomalyKinds.PrometheusAlert => anomaly.Series.Labels.GetValueOrDefault(Label) is "critical" or "page",
+        _ => false,
+    };
+}
 
 /// <summary>
 /// The outcome of one delivery; a failure says whether trying again can help, and when the channel asked to be

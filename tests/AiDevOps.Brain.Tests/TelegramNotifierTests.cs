@@ -36,6 +36,39 @@ public sealed class TelegramNotifierTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_target_down_pages_and_an_unusual_series_arrives_silently()
+    {
+        var down = Firing("db-1:9100");
+        var unusual = down with
+        {
+            Anomaly = down.Anomaly with { Kind = AnomalyKinds.Unusual, Series = Series.Of("default", new Dictionary<string, string> { ["__name__"] = "node_load1" }) },
+        };
+
+        Assert.True((await Notifier().NotifyAsync(new Receiver("telegram", "4242"), down, CancellationToken.None)).Delivered);
+        Assert.True((await Notifier().NotifyAsync(new Receiver("telegram", "4242"), unusual, CancellationToken.None)).Delivered);
+
+        Assert.False(_api.Messages.Single(m => m.Text.Contains("Target down", StringComparison.Ordinal)).Silent);
+        Assert.True(_api.Messages.Single(m => m.Text.Contains("node_load1", StringComparison.Ordinal)).Silent);
+    }
+
+    [Theory]
+    [InlineData(AnomalyKinds.TargetDown, null, true)]
+    [InlineData(AnomalyKinds.AgentSilent, null, true)]
+    [InlineData(AnomalyKinds.PredictedExhaustion, null, true)]
+    [InlineData(AnomalyKinds.PrometheusAlert, "critical", true)]
+    [InlineData(AnomalyKinds.PrometheusAlert, "page", true)]
+    [InlineData(AnomalyKinds.PrometheusAlert, "warning", false)]
+    [InlineData(AnomalyKinds.PrometheusAlert, null, false)]
+    [InlineData(AnomalyKinds.Unusual, "critical", false)]
+    public void Only_what_deserves_it_pages(string kind, string? severity, bool pages)
+    {
+        var labels = new Dictionary<string, string> { ["__name__"] = "x" };
+        if (severity is not null)
+            labels[Severity.Label] = severity;
+        Assert.Equal(pages, Severity.Pages(new Anomaly("id", Series.Of("t", labels), kind, "d", 1, DateTimeOffset.UnixEpoch)));
+    }
+
+    [Fact]
     public async Task A_receiver_with_its_own_token_is_sent_with_it()
     {
         var result = await Notifier(configuredToken: null).NotifyAsync(

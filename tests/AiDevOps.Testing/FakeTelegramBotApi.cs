@@ -11,7 +11,8 @@ using Microsoft.Extensions.Logging;
 namespace AiDevOps.Testing;
 
 /// <summary>A message the fake Bot API received through <c>sendMessage</c>.</summary>
-public sealed record SentMessage(string Token, string ChatId, string Text, string? ParseMode);
+/// <param name="Silent">Sent with <c>disable_notification</c>: it arrives without a sound.</param>
+public sealed record SentMessage(string Token, string ChatId, string Text, string? ParseMode, bool Silent = false);
 
 /// <summary>
 /// A loopback server speaking the Telegram Bot API wire protocol (<c>POST /bot&lt;token&gt;/&lt;method&gt;</c>, JSON
@@ -101,7 +102,8 @@ public sealed class FakeTelegramBotApi : IAsyncDisposable
             return Results.Json(new JsonObject { ["ok"] = false, ["error_code"] = 400, ["description"] = "Bad Request: chat not found" }, statusCode: 400);
         }
         var text = body["text"]?.ToString() ?? "";
-        _messages.Enqueue(new SentMessage(token, chatId, text, body["parse_mode"]?.ToString()));
+        _messages.Enqueue(new SentMessage(token, chatId, text, body["parse_mode"]?.ToString(),
+            string.Equals(body["disable_notification"]?.ToString(), "true", StringComparison.OrdinalIgnoreCase)));
         // Telegram answers with the chat's numeric id even when it was addressed by @channel name.
         var chat = long.TryParse(chatId, out var id) ? id : -1_000_000_000_000 - Math.Abs((long)chatId.GetHashCode(StringComparison.Ordinal));
         return Results.Json(new JsonObject

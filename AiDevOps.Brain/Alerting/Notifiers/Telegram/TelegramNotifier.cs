@@ -46,6 +46,8 @@ public sealed class TelegramNotifier(IOptions<TelegramOptions> options) : INotif
                 TelegramMessageFormatter.ToHtml(notification),
                 parseMode: ParseMode.Html,
                 linkPreviewOptions: new LinkPreviewOptions { IsDisabled = true },
+                // Telegram's silent message: it arrives without a sound.
+                disableNotification: !notification.Pages,
                 cancellationToken: ct);
             return NotifyResult.Success;
         }
