@@ -17,6 +17,7 @@ app.MapIngestApi();
 app.MapQueryApi();
 app.MapAgentsApi();
 app.MapNotificationsApi();
+app.MapSilencesApi();
 app.MapAlertsApi();
 app.MapPrometheusApi();
 app.MapAlertConfigApi();

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Threading.Channels;
 using AiDevOps.Brain.Anomalies;
 using AiDevOps.Contracts;
@@ -20,6 +21,7 @@ public sealed partial class AlertDispatcher(
     ISampleStore samples,
     InsightsClient insights,
     NotificationOutbox outbox,
+    SilenceStore silences,
     NotificationDelivery delivery,
     IOptions<AlertingOptions> options,
     TimeProvider clock,
@@ -27,6 +29,9 @@ public sealed partial class AlertDispatcher(
 {
     public const string TelemetryName = "AiDevOps.Brain.Alerting";
     private static readonly ActivitySource Activities = new(TelemetryName);
+    private static readonly Meter Meter = new(TelemetryName);
+    private static readonly Counter<long> Silenced = Meter.CreateCounter<long>(
+        "aidevops.brain.notifications.silenced", description: "Notifications held back by a silence or maintenance window.");
 
     private readonly HashSet<string> _channels = notifiers.Select(n => n.Channel).ToHashSet(StringComparer.OrdinalIgnoreCase);
 
@@ -61,6 +66,12 @@ public sealed partial class AlertDispatcher(
             await receivers.ListRoutesAsync(anomaly.Series.Tenant, ct),
             await receivers.ListReceiversAsync(anomaly.Series.Tenant, ct));
         var now = clock.GetUtcNow();
+        if ((await silences.ListAsync(anomaly.Series.Tenant, ct)).FirstOrDefault(s => s.IsActiveAt(now) && s.Matches(anomaly.Series.Labels)) is { } silence)
+        {
+            Silenced.Add(1);
+            LogSilenced(status, anomaly.Series.Selector(), silence.Id, silence.CreatedBy);
+            return;
+        }
         var entries = targets.Where(r => _channels.Contains(r.Channel)).Select(r => OutboxEntry.For(r, notification, now)).ToList();
         if (entries.Count == 0)
         {
@@ -97,6 +108,9 @@ public sealed partial class AlertDispatcher(
             return anomaly;
         }
     }
+
+    [LoggerMessage(LogLevel.Information, "Alert {Status} for {Series} is silenced by {SilenceId} ({CreatedBy})")]
+    private partial void LogSilenced(NotificationStatus status, string series, string silenceId, string createdBy);
 
     [LoggerMessage(LogLevel.Warning, "Alert {Status} for {Series} is recorded only: no receiver with a configured channel ({Receivers} receivers). See GET /api/anomalies.")]
     private partial void LogRecordedOnly(NotificationStatus status, string series, int receivers);

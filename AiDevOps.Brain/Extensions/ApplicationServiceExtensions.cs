@@ -169,6 +169,7 @@ public static partial class ApplicationServiceExtensions
         builder.Services.AddHttpClient<InsightsClient>((sp, http) =>
             http.BaseAddress = new Uri(sp.GetRequiredService<IOptions<AlertingOptions>>().Value.InsightsUrl));
         builder.Services.AddSingleton<NotificationOutbox>();
+        builder.Services.AddSingleton<SilenceStore>();
         builder.Services.AddSingleton<NotificationDelivery>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<NotificationDelivery>());
         builder.Services.AddHostedService<AlertDispatcher>();
