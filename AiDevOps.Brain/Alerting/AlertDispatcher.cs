@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Threading.Channels;
 using AiDevOps.Brain.Anomalies;
+using AiDevOps.Brain.Storage;
+using AiDevOps.Brain.Tenancy;
 using AiDevOps.Contracts;
 using AiDevOps.Storage;
 using Microsoft.Extensions.Options;
@@ -22,6 +24,9 @@ public sealed partial class AlertDispatcher(
     InsightsClient insights,
     NotificationOutbox outbox,
     SilenceStore silences,
+    Inhibition inhibition,
+    AgentDirectory directory,
+    TableInitializer tables,
     NotificationDelivery delivery,
     IOptions<AlertingOptions> options,
     TimeProvider clock,
@@ -37,6 +42,9 @@ public sealed partial class AlertDispatcher(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        await tables.Ready.WaitAsync(stoppingToken);
+        foreach (var tenant in directory.Tenants)
+            inhibition.Restore(await anomalies.ListAsync(tenant, open: true, limit: 100_000, stoppingToken));
         await foreach (var change in changes.ReadAllAsync(stoppingToken))
         {
             try
@@ -55,6 +63,11 @@ public sealed partial class AlertDispatcher(
         using var activity = Activities.StartActivity("dispatch " + change.GetType().Name);
         var anomaly = change.Anomaly;
         var status = change is AnomalyOpened ? NotificationStatus.Firing : NotificationStatus.Resolved;
+        if (inhibition.Inhibits(change))
+        {
+            LogInhibited(status, anomaly.Series.Selector());
+            return;
+        }
         if (status == NotificationStatus.Firing)
         {
             anomaly = await WithSummaryAsync(anomaly, ct);
@@ -108,6 +121,9 @@ public sealed partial class AlertDispatcher(
             return anomaly;
         }
     }
+
+    [LoggerMessage(LogLevel.Information, "Alert {Status} for {Series} is held back: its target is down")]
+    private partial void LogInhibited(NotificationStatus status, string series);
 
     [LoggerMessage(LogLevel.Information, "Alert {Status} for {Series} is silenced by {SilenceId} ({CreatedBy})")]
     private partial void LogSilenced(NotificationStatus status, string series, string silenceId, string createdBy);

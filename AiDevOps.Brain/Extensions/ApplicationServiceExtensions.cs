@@ -170,6 +170,7 @@ public static partial class ApplicationServiceExtensions
             http.BaseAddress = new Uri(sp.GetRequiredService<IOptions<AlertingOptions>>().Value.InsightsUrl));
         builder.Services.AddSingleton<NotificationOutbox>();
         builder.Services.AddSingleton<SilenceStore>();
+        builder.Services.AddSingleton<Inhibition>();
         builder.Services.AddSingleton<NotificationDelivery>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<NotificationDelivery>());
         builder.Services.AddHostedService<AlertDispatcher>();
