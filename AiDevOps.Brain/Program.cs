@@ -17,6 +17,7 @@ app.MapIngestApi();
 app.MapQueryApi();
 app.MapAgentsApi();
 app.MapAlertsApi();
+app.MapAlertmanagerWebhookApi();
 app.MapPrometheusApi();
 app.MapAlertConfigApi();
 
