@@ -19,6 +19,7 @@ app.MapAgentsApi();
 app.MapNotificationsApi();
 app.MapSilencesApi();
 app.MapAlertsApi();
+app.MapAlertmanagerWebhookApi();
 app.MapPrometheusApi();
 app.MapAlertConfigApi();
 

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of AiDevOps, installing first what the tests need and the machine lacks:
 #   - Prometheus and node_exporter (Debian packages) for the end-to-end test, python3 and curl for eng/bench.sh;
+#   - Alertmanager (Debian's prometheus-alertmanager) for the Brain's webhook test, which has a real Alertmanager
+#     notify the Brain;
 #   - dynalite and Azurite (npm, pinned) are installed by the tests themselves into .aidevops/tools on first use.
 # Also runs every eng/bench.sh case briefly (BENCH_QUICK=1), to keep each one ending by itself with its JSON line.
 # Ends with one line "N passed, N failed" summed over all test projects; exits non-zero when any test fails.
@@ -10,6 +12,7 @@ cd "$(dirname "$0")/.."
 missing=()
 command -v prometheus >/dev/null || missing+=(prometheus)
 command -v prometheus-node-exporter >/dev/null || command -v node_exporter >/dev/null || missing+=(prometheus-node-exporter)
+command -v prometheus-alertmanager >/dev/null || command -v alertmanager >/dev/null || missing+=(prometheus-alertmanager)
 command -v python3 >/dev/null || missing+=(python3)
 command -v curl >/dev/null || missing+=(curl)
 if ((${#missing[@]})); then
@@ -40,7 +43,7 @@ dotnet build eng/AiDevOps.Bench -c Release -nologo -clp:ErrorsOnly
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
-echo "Running the tests: unit, functional (dynalite, Azurite, s3rver, Prometheus, node_exporter), end-to-end (the AppHost), benchmarks (quick)"
+echo "Running the tests: unit, functional (dynalite, Azurite, s3rver, Prometheus, node_exporter, Alertmanager), end-to-end (the AppHost), benchmarks (quick)"
 dotnet test AiDevOps.sln --no-build -nologo 2>&1 | tee "$log" || status=$?
 
 # dotnet test prints one summary per test project: "Passed!  - Failed:     0, Passed:    36, Skipped: ..."

@@ -13,8 +13,6 @@ namespace AiDevOps.Brain.Apis;
 /// </summary>
 public static class AlertsApi
 {
-    private const int MaxAlerts = 10_000;
-
     public static IEndpointRouteBuilder MapAlertsApi(this IEndpointRouteBuilder app)
     {
         app.MapPost("/api/v2/alerts", PostAsync)
@@ -39,16 +37,14 @@ public static class AlertsApi
         var errors = new Dictionary<string, string[]>();
         if (alerts is null)
             errors["body"] = ["The body must be a JSON array of alerts."];
-        else if (alerts.Count > MaxAlerts)
-            errors["body"] = [$"At most {MaxAlerts} alerts are taken at once."];
+        else if (alerts.Count > AlertValidation.MaxAlerts)
+            errors["body"] = [$"At most {AlertValidation.MaxAlerts} alerts are taken at once."];
         else
         {
-            for (var i = 0; i < alerts.Count && errors.Count < 20; i++)
+            for (var i = 0; i < alerts.Count && errors.Count < AlertValidation.MaxErrors; i++)
             {
-                if (alerts[i]?.Labels is not { } labels || !labels.TryGetValue(WellKnownLabels.AlertName, out var name) || name.Length == 0)
-                    errors[$"[{i}].labels"] = ["An alert needs labels, among them alertname."];
-                else if (labels.Keys.FirstOrDefault(k => !IngestValidator.IsLabelName(k)) is { } bad)
-                    errors[$"[{i}].labels"] = [$"The label name '{bad}' must match [a-zA-Z_][a-zA-Z0-9_]*."];
+                if (AlertValidation.LabelsProblem(alerts[i]?.Labels) is { } problem)
+                    errors[$"[{i}].labels"] = [problem];
             }
         }
         return errors;

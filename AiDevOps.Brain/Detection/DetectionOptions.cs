@@ -39,6 +39,14 @@ public sealed class DetectionOptions
     [Range(typeof(TimeSpan), "00:10:00", "365.00:00:00", ErrorMessage = "Detection:ForgetIdleSeries must be between 00:10:00 and 365.00:00:00.")]
     public TimeSpan ForgetIdleSeries { get; set; } = TimeSpan.FromDays(2);
 
+    /// <summary>
+    /// The longest <c>repeat_interval</c> of the Alertmanager routes that notify the Brain's webhook: Alertmanager
+    /// re-sends a firing alert only that often, so a webhook alert stays open until resolved, or until it has gone
+    /// unnotified for three of these (silenced, routed elsewhere, or its resolve lost).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:01:00", "30.00:00:00", ErrorMessage = "Detection:AlertmanagerRepeatInterval must be between 00:01:00 and 30.00:00:00.")]
+    public TimeSpan AlertmanagerRepeatInterval { get; set; } = PrometheusAlertTracker.DefaultRepeatInterval;
+
     /// <summary>How often stored history is checked for series to fit; also once at start.</summary>
     [Range(typeof(TimeSpan), "00:00:10", "1.00:00:00", ErrorMessage = "Detection:FitInterval must be between 00:00:10 and 1.00:00:00.")]
     public TimeSpan FitInterval { get; set; } = TimeSpan.FromHours(1);

@@ -136,7 +136,8 @@ public static partial class ApplicationServiceExtensions
         builder.Services.AddAnomalySource(_ => new EnsembleWatch(AiDevOps.Detection.DetectionSettings.Recommended));
         builder.Services.AddAnomalySource(sp => new AgentSilenceWatch(
             sp.GetRequiredService<AgentPace>(), sp.GetRequiredService<AgentDirectory>(), sp.GetRequiredService<IOptions<DetectionOptions>>().Value.AgentSilence));
-        builder.Services.AddAnomalySource<PrometheusAlertTracker>();
+        builder.Services.AddAnomalySource(sp => new PrometheusAlertTracker(
+            sp.GetRequiredService<IOptions<DetectionOptions>>().Value.AlertmanagerRepeatInterval));
         builder.Services.AddSingleton<DetectionWarmStart>();
         builder.Services.AddSingleton<IModelStore>(sp =>
         {
