@@ -3,7 +3,8 @@
 #   - Prometheus and node_exporter (Debian packages) for the end-to-end test, python3 and curl for eng/bench.sh;
 #   - Alertmanager (Debian's prometheus-alertmanager) for the Brain's webhook test, which has a real Alertmanager
 #     notify the Brain;
-#   - dynalite and Azurite (npm, pinned) are installed by the tests themselves into .aidevops/tools on first use.
+#   - dynalite, Azurite, s3rver and maildev (npm, pinned) are installed by the tests themselves into .aidevops/tools on
+#     first use.
 # Also runs every eng/bench.sh case briefly (BENCH_QUICK=1), to keep each one ending by itself with its JSON line.
 # Ends with one line "N passed, N failed" summed over all test projects; exits non-zero when any test fails.
 set -euo pipefail
@@ -26,7 +27,8 @@ command -v npm >/dev/null || { echo "npm is required (dynalite and Azurite, the 
 
 # The stand-ins the tests start, installed by the tests themselves on first use; said here, before the long quiet build.
 to_install=()
-for tool in "dynalite-4.0.0 (DynamoDB, ~10 MB)" "azurite-3.37.0 (Azure Tables, ~365 MB)" "s3rver-3.7.1 (S3 for detector models, ~10 MB)"; do
+for tool in "dynalite-4.0.0 (DynamoDB, ~10 MB)" "azurite-3.37.0 (Azure Tables, ~365 MB)" "s3rver-3.7.1 (S3 for detector models, ~10 MB)" \
+  "maildev-3.0.0 (SMTP sink for the e-mail channel, ~110 MB)"; do
   [ -d ".aidevops/tools/${tool%% *}" ] || to_install+=("$tool")
 done
 if ((${#to_install[@]})); then
@@ -43,7 +45,7 @@ dotnet build eng/AiDevOps.Bench -c Release -nologo -clp:ErrorsOnly
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
-echo "Running the tests: unit, functional (dynalite, Azurite, s3rver, Prometheus, node_exporter, Alertmanager), end-to-end (the AppHost), benchmarks (quick)"
+echo "Running the tests: unit, functional (dynalite, Azurite, s3rver, maildev, Prometheus, node_exporter, Alertmanager), end-to-end (the AppHost), benchmarks (quick)"
 dotnet test AiDevOps.sln --no-build -nologo 2>&1 | tee "$log" || status=$?
 
 # dotnet test prints one summary per test project: "Passed!  - Failed:     0, Passed:    36, Skipped: ..."

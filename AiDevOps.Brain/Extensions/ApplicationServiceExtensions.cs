@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using AiDevOps.Brain.Alerting;
+using AiDevOps.Brain.Alerting.Notifiers.Email;
 using AiDevOps.Brain.Alerting.Notifiers.Telegram;
 using AiDevOps.Brain.Anomalies;
 using AiDevOps.Brain.Detection;
@@ -182,6 +183,10 @@ public static partial class ApplicationServiceExtensions
         var telegram = builder.Configuration.GetSection(TelegramOptions.Section).Get<TelegramOptions>() ?? new TelegramOptions();
         if (!telegram.IsConfigured)
             builder.Services.AddHostedService<TelegramNotConfiguredNotice>();
+
+        // Always registered: without Email:Host the channel refuses new receivers and fails stored ones, saying what to set.
+        builder.Services.AddOptions<EmailOptions>().BindConfiguration(EmailOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<INotifier, EmailNotifier>();
     }
 
     /// <summary>Says once at startup that alerts stay in the Brain until a bot token is set.</summary>

@@ -83,4 +83,16 @@ public sealed class AlertConfigApiTests(BrainFactory brain) : IClassFixture<Brai
         Assert.Equal(HttpStatusCode.NotFound, (await globex.DeleteAsync($"{Receivers}/{id}")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await acme.GetAsync($"{Receivers}/{id}")).StatusCode);
     }
+
+    [Fact]
+    public async Task An_email_receiver_is_refused_while_the_Brain_has_no_SMTP_server_saying_what_to_set()
+    {
+        using var client = brain.ClientWithKey(BrainFactory.AcmeKey);
+        using var response = await client.PostAsJsonAsync(Receivers, new { channel = "email", address = "ops@example.com" });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var errors = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
+        Assert.Contains("Email:Host", errors.GetProperty("channel")[0].GetString(), StringComparison.Ordinal);
+        Assert.False(errors.TryGetProperty("address", out _));
+    }
 }

@@ -41,6 +41,18 @@ public class BrainFactory : WebApplicationFactory<Program>, IAsyncLifetime
         return dynalite;
     }
 
+    /// <summary>Stand-ins started together, disposed in the order given.</summary>
+    protected static IAsyncDisposable Together(params IAsyncDisposable[] parts) => new Disposables(parts);
+
+    private sealed class Disposables(IAsyncDisposable[] parts) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            foreach (var part in parts)
+                await part.DisposeAsync();
+        }
+    }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Production");

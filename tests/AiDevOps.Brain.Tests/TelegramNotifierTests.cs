@@ -3,6 +3,9 @@ using AiDevOps.Brain.Alerting.Notifiers.Telegram;
 using AiDevOps.Brain.Detection;
 using AiDevOps.Testing;
 using Microsoft.Extensions.Options;
+using Telegram.Bot;
+using Telegram.Bot.Exceptions;
+using Telegram.Bot.Types.Enums;
 
 namespace AiDevOps.Brain.Tests;
 
@@ -18,6 +21,9 @@ public sealed class TelegramNotifierTests : IAsyncLifetime
     private static Notification Firing(string instance) => new(NotificationStatus.Firing, new Anomaly(
         "id", Series.Of("default", new Dictionary<string, string> { ["__name__"] = "up", ["job"] = "node", ["instance"] = instance }),
         AnomalyKinds.TargetDown, UpDetector.Name, 1, DateTimeOffset.UnixEpoch.AddDays(20000), Summary: "Restart <it> & check"));
+
+    /// <summary>The real Bot API client, without its own retries, as the notifier uses it.</summary>
+    private TelegramBotClient Bot() => new(new TelegramBotClientOptions(Token, _api.BaseUrl.ToString().TrimEnd('/')) { RetryCount = 0 });
 
     private TelegramNotifier Notifier(string? configuredToken = Token) =>
         new(Options.Create(new TelegramOptions { BotToken = configuredToken, ApiBaseUrl = _api.BaseUrl.ToString() }));
@@ -99,5 +105,56 @@ public sealed class TelegramNotifierTests : IAsyncLifetime
         Assert.Contains("429", result.Error, StringComparison.Ordinal);
         // The Bot API's retry_after, to be honoured exactly.
         Assert.Equal(TimeSpan.FromSeconds(1), result.RetryAfter);
+    }
+
+    [Theory]
+    [InlineData("<b>Target down", "Can't find end tag corresponding to start tag \"b\"")]
+    [InlineData("<b>Target down</i></b>", "Unmatched end tag")]
+    [InlineData("Disk &am", "Can't find end of the entity")]
+    [InlineData("<script>x</script>", "Unsupported start tag \"script\"")]
+    public async Task The_fake_Bot_API_refuses_html_Telegram_cannot_parse(string html, string reason)
+    {
+        var refused = await Assert.ThrowsAsync<ApiRequestException>(() => Bot().SendMessage(4242, html, ParseMode.Html));
+
+        Assert.Equal(400, refused.ErrorCode);
+        Assert.Contains("can't parse entities: " + reason, refused.Message, StringComparison.Ordinal);
+        Assert.Empty(_api.Messages);
+    }
+
+    [Fact]
+    public async Task The_fake_Bot_API_counts_the_limit_after_entity_parsing_as_Telegram_does()
+    {
+        var bot = Bot();
+
+        await bot.SendMessage(4242, string.Concat(Enumerable.Repeat("&amp;", FakeTelegramBotApi.MaxTextLength)), ParseMode.Html);
+        var tooLong = await Assert.ThrowsAsync<ApiRequestException>(() => bot.SendMessage(4242, new string('a', FakeTelegramBotApi.MaxTextLength + 1), ParseMode.Html));
+
+        Assert.Equal(400, tooLong.ErrorCode);
+        Assert.Contains("message is too long", tooLong.Message, StringComparison.Ordinal);
+        Assert.Single(_api.Messages);
+    }
+
+    [Fact]
+    public async Task An_alert_of_any_size_is_accepted_by_the_Bot_API_where_the_old_cut_html_was_refused()
+    {
+        var labels = new Dictionary<string, string> { ["__name__"] = "up", ["job"] = string.Concat(Enumerable.Repeat("<&\"🔥", 3_000)), ["instance"] = "db-1:9100" };
+        var huge = Firing("db-1:9100").Anomaly with
+        {
+            Series = Series.Of("default", labels),
+            Evidence = string.Concat(Enumerable.Repeat("got 0.95 & <rising> 🔥 ", 500)),
+            Summary = string.Concat(Enumerable.Repeat("Restart <it> & check the disk. ", 800)),
+        };
+
+        var result = await Notifier().NotifyAsync(new Receiver("telegram", "4242"), new Notification(NotificationStatus.Firing, huge), CancellationToken.None);
+
+        Assert.True(result.Delivered, result.Error);
+        var text = TelegramHtml.Text(Assert.Single(_api.Messages).Text);
+        Assert.InRange(text.Length, 4_000, FakeTelegramBotApi.MaxTextLength);
+        Assert.StartsWith("🔴 Target down\nup{instance=\"db-1:9100\",job=\"<&\"🔥", text, StringComparison.Ordinal);
+
+        // What the formatter used to send, the HTML cut at 4096 characters, is refused.
+        var cut = TelegramMessageFormatter.ToHtml(new Notification(NotificationStatus.Firing, huge))[..TelegramMessageFormatter.MaxLength];
+        var refused = await Assert.ThrowsAsync<ApiRequestException>(() => Bot().SendMessage(4242, cut, ParseMode.Html));
+        Assert.Equal(400, refused.ErrorCode);
     }
 }

@@ -17,12 +17,15 @@ public sealed record SentMessage(string Token, string ChatId, string Text, strin
 /// <summary>
 /// A loopback server speaking the Telegram Bot API wire protocol (<c>POST /bot&lt;token&gt;/&lt;method&gt;</c>, JSON
 /// or form bodies, <c>{"ok":…}</c> answers). It records every sendMessage and can be told to answer 429 first, so
-/// tests assert on what a real bot client actually sent.
+/// tests assert on what a real bot client actually sent. Like Telegram, it refuses with 400 a message whose HTML
+/// does not parse (<see cref="TelegramHtml"/>) or whose text is empty or over 4096 characters after entity parsing;
+/// refused messages are kept apart in <see cref="Refused"/>.
 /// </summary>
 public sealed class FakeTelegramBotApi : IAsyncDisposable
 {
     private LoopbackApp _app = null!;
     private readonly ConcurrentQueue<SentMessage> _messages = new();
+    private readonly ConcurrentQueue<(SentMessage Message, string Description)> _refused = new();
     private readonly ConcurrentQueue<string> _unmatched = new();
     private int _rateLimitsLeft;
     private int _nextMessageId = 1;
@@ -32,6 +35,12 @@ public sealed class FakeTelegramBotApi : IAsyncDisposable
     public Uri BaseUrl { get; private set; } = null!;
 
     public IReadOnlyCollection<SentMessage> Messages => _messages.ToArray();
+
+    /// <summary>Messages answered 400, with the Bot API's description.</summary>
+    public IReadOnlyCollection<(SentMessage Message, string Description)> Refused => _refused.ToArray();
+
+    /// <summary>The longest message text Telegram accepts, in UTF-16 code units after entity parsing.</summary>
+    public const int MaxTextLength = 4096;
 
     /// <summary>The next <paramref name="count"/> calls are refused with 429 and <c>retry_after</c>.</summary>
     public void RateLimitNext(int count) => Interlocked.Exchange(ref _rateLimitsLeft, count);
@@ -102,8 +111,14 @@ public sealed class FakeTelegramBotApi : IAsyncDisposable
             return Results.Json(new JsonObject { ["ok"] = false, ["error_code"] = 400, ["description"] = "Bad Request: chat not found" }, statusCode: 400);
         }
         var text = body["text"]?.ToString() ?? "";
-        _messages.Enqueue(new SentMessage(token, chatId, text, body["parse_mode"]?.ToString(),
-            string.Equals(body["disable_notification"]?.ToString(), "true", StringComparison.OrdinalIgnoreCase)));
+        var message = new SentMessage(token, chatId, text, body["parse_mode"]?.ToString(),
+            string.Equals(body["disable_notification"]?.ToString(), "true", StringComparison.OrdinalIgnoreCase));
+        if (Refusal(message) is { } description)
+        {
+            _refused.Enqueue((message, description));
+            return Results.Json(new JsonObject { ["ok"] = false, ["error_code"] = 400, ["description"] = description }, statusCode: 400);
+        }
+        _messages.Enqueue(message);
         // Telegram answers with the chat's numeric id even when it was addressed by @channel name.
         var chat = long.TryParse(chatId, out var id) ? id : -1_000_000_000_000 - Math.Abs((long)chatId.GetHashCode(StringComparison.Ordinal));
         return Results.Json(new JsonObject
@@ -117,6 +132,23 @@ public sealed class FakeTelegramBotApi : IAsyncDisposable
                 ["text"] = text,
             },
         });
+    }
+
+    /// <summary>Why Telegram would answer 400 to this message, in its words; null when it would send it.</summary>
+    private static string? Refusal(SentMessage message)
+    {
+        string text;
+        try
+        {
+            text = string.Equals(message.ParseMode, "html", StringComparison.OrdinalIgnoreCase) ? TelegramHtml.Text(message.Text) : message.Text;
+        }
+        catch (FormatException e)
+        {
+            return "Bad Request: can't parse entities: " + e.Message;
+        }
+        if (string.IsNullOrWhiteSpace(text))
+            return "Bad Request: message text is empty";
+        return text.Length > MaxTextLength ? "Bad Request: message is too long" : null;
     }
 
     private static async Task<JsonObject> ReadBodyAsync(HttpRequest request)

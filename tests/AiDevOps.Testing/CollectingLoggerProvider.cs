@@ -1,11 +1,12 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
-namespace AiDevOps.EndToEnd.Tests;
+namespace AiDevOps.Testing;
 
 /// <summary>
-/// Keeps every log line the AppHost sees, resource output included (Aspire forwards each resource's console to a
-/// logger whose category ends in the resource name), so tests can assert on logs and show them on failure.
+/// Keeps every log line a host sees, by category, so tests can assert on logs and show them on failure. For the
+/// AppHost that includes resource output: Aspire forwards each resource's console to a logger whose category ends
+/// in the resource name.
 /// </summary>
 public sealed class CollectingLoggerProvider(ConcurrentDictionary<string, ConcurrentQueue<string>> lines) : ILoggerProvider
 {
