@@ -49,9 +49,6 @@ public static class TelegramMessageFormatter
         return Render(parts).TrimEnd();
     }
 
-    /// <summary>Kept for callers outside this folder; the words live in <see cref="AlertText"/>.</summary>
-    public static string Title(Anomaly anomaly) => AlertText.Title(anomaly);
-
     /// <summary>Telegram's HTML mode knows only these four named entities.</summary>
     public static string Escape(string text) =>
         text.Replace("&", "&amp;", StringComparison.Ordinal)
