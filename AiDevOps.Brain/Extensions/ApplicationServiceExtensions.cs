@@ -1,5 +1,7 @@
 using System.Threading.Channels;
 using AiDevOps.Brain.Alerting;
+using AiDevOps.Brain.Alerting.Notifiers;
+using AiDevOps.Brain.Alerting.Notifiers.Slack;
 using AiDevOps.Brain.Alerting.Notifiers.Telegram;
 using AiDevOps.Brain.Anomalies;
 using AiDevOps.Brain.Detection;
@@ -176,6 +178,27 @@ public static partial class ApplicationServiceExtensions
         var telegram = builder.Configuration.GetSection(TelegramOptions.Section).Get<TelegramOptions>() ?? new TelegramOptions();
         if (!telegram.IsConfigured)
             builder.Services.AddHostedService<TelegramNotConfiguredNotice>();
+
+        builder.Services.AddHttpNotifier<SlackNotifier>(SlackNotifier.ChannelName);
+    }
+
+    /// <summary>
+    /// A channel that posts over HTTP, with a client of its own: no resilience handler (the dispatcher retries, once,
+    /// around every channel) and no request logging (its URL may be the receiver's credential), one attempt bounded by
+    /// <c>Alerting:DeliveryTimeout</c>.
+    /// </summary>
+    private static void AddHttpNotifier<TNotifier>(this IServiceCollection services, string channel)
+        where TNotifier : class, INotifier
+    {
+        services.AddHttpClient(JsonPost.ClientName(channel))
+            .ConfigureHttpClient((sp, http) =>
+            {
+                http.Timeout = sp.GetRequiredService<IOptions<AlertingOptions>>().Value.DeliveryTimeout;
+                http.DefaultRequestHeaders.UserAgent.ParseAdd("AiDevOps-Brain");
+            })
+            .RemoveAllLoggers()
+            .WithoutResilienceHandlers();
+        services.AddSingleton<INotifier, TNotifier>();
     }
 
     /// <summary>Says once at startup that alerts stay in the Brain until a bot token is set.</summary>
