@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using AiDevOps.Brain.Alerting;
 using AiDevOps.Brain.Alerting.Notifiers;
+using AiDevOps.Brain.Alerting.Notifiers.PagerDuty;
 using AiDevOps.Brain.Alerting.Notifiers.Slack;
 using AiDevOps.Brain.Alerting.Notifiers.Telegram;
 using AiDevOps.Brain.Anomalies;
@@ -180,6 +181,8 @@ public static partial class ApplicationServiceExtensions
             builder.Services.AddHostedService<TelegramNotConfiguredNotice>();
 
         builder.Services.AddHttpNotifier<SlackNotifier>(SlackNotifier.ChannelName);
+        builder.Services.AddOptions<PagerDutyOptions>().BindConfiguration(PagerDutyOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddHttpNotifier<PagerDutyNotifier>(PagerDutyNotifier.ChannelName);
     }
 
     /// <summary>
