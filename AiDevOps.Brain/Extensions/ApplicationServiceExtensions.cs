@@ -4,6 +4,7 @@ using AiDevOps.Brain.Alerting.Notifiers;
 using AiDevOps.Brain.Alerting.Notifiers.PagerDuty;
 using AiDevOps.Brain.Alerting.Notifiers.Slack;
 using AiDevOps.Brain.Alerting.Notifiers.Telegram;
+using AiDevOps.Brain.Alerting.Notifiers.Webhook;
 using AiDevOps.Brain.Anomalies;
 using AiDevOps.Brain.Detection;
 using AiDevOps.Brain.Ingest;
@@ -183,6 +184,8 @@ public static partial class ApplicationServiceExtensions
         builder.Services.AddHttpNotifier<SlackNotifier>(SlackNotifier.ChannelName);
         builder.Services.AddOptions<PagerDutyOptions>().BindConfiguration(PagerDutyOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddHttpNotifier<PagerDutyNotifier>(PagerDutyNotifier.ChannelName);
+        builder.Services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddHttpNotifier<WebhookNotifier>(WebhookNotifier.ChannelName);
     }
 
     /// <summary>
