@@ -28,7 +28,7 @@ public sealed class SummarizingBrainFactory : BrainFactory
             SummaryRequests.Enqueue((await JsonDocument.ParseAsync(request.Body)).RootElement.Clone());
             return Results.Json(new InsightSummary(InsightsSummary, SummarySources.Model));
         }));
-        return new Both(storage, new Both(Telegram, _insights));
+        return new AsyncDisposables(storage, Telegram, _insights);
     }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -37,15 +37,6 @@ public sealed class SummarizingBrainFactory : BrainFactory
         builder.UseSetting("Alerting:InsightsUrl", _insights.Address.ToString());
         builder.UseSetting("Alerting:SummaryTimeout", SummaryTimeout.ToString());
         builder.UseSetting("Telegram:ApiBaseUrl", Telegram.BaseUrl.ToString());
-    }
-
-    private sealed class Both(IAsyncDisposable first, IAsyncDisposable second) : IAsyncDisposable
-    {
-        public async ValueTask DisposeAsync()
-        {
-            await first.DisposeAsync();
-            await second.DisposeAsync();
-        }
     }
 }
 

@@ -86,3 +86,13 @@ public sealed class AzureTablesBrainFactory : BrainFactory
         return azurite;
     }
 }
+
+/// <summary>Disposes several stand-ins as one, in order.</summary>
+public sealed class AsyncDisposables(params IAsyncDisposable[] items) : IAsyncDisposable
+{
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var item in items)
+            await item.DisposeAsync();
+    }
+}
