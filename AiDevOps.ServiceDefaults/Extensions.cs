@@ -67,8 +67,8 @@ public static class Extensions
                 .AddHttpClientInstrumentation(options =>
                     options.EnrichWithHttpRequestMessage = (activity, request) =>
                     {
-                        if (request.RequestUri is { } uri)
-                            activity.SetTag("url.full", SecretRedaction.RedactUrl(uri));
+                        if (request.RequestUri is not null)
+                            activity.SetTag("url.full", SecretRedaction.RedactUrl(request));
                     }));
 
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
@@ -113,7 +113,11 @@ public static class Extensions
         return app;
     }
 
-    private static IHttpClientBuilder WithoutResilienceHandlers(this IHttpClientBuilder client)
+    /// <summary>
+    /// Opts one client out of the standard resilience handler of <see cref="AddServiceDefaults{TBuilder}"/>, for
+    /// callers that retry by themselves (a second layer of retries multiplies attempts and hides outcomes).
+    /// </summary>
+    public static IHttpClientBuilder WithoutResilienceHandlers(this IHttpClientBuilder client)
     {
 #pragma warning disable EXTEXP0001 // Evaluation API; the only way to opt one client out of the defaults.
         return client.RemoveAllResilienceHandlers();

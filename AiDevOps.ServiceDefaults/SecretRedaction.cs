@@ -8,6 +8,21 @@ public static partial class SecretRedaction
     public const string Redacted = "[REDACTED]";
 
     /// <summary>
+    /// Marks a request whose URL is itself a credential (a Slack or generic webhook URL): its traces keep only the
+    /// scheme and host.
+    /// </summary>
+    public static readonly HttpRequestOptionsKey<bool> UrlIsSecret = new("AiDevOps.UrlIsSecret");
+
+    /// <summary>The URL of an outgoing request as traces may show it.</summary>
+    public static string RedactUrl(HttpRequestMessage request) => request.RequestUri switch
+    {
+        null => "",
+        { IsAbsoluteUri: true } uri when request.Options.TryGetValue(UrlIsSecret, out var secret) && secret =>
+            $"{uri.Scheme}://{uri.Authority}/{Redacted}",
+        var uri => RedactUrl(uri),
+    };
+
+    /// <summary>
     /// Drops user info and the query string, and masks a Telegram bot token, which the Bot API puts into the path
     /// (<c>/bot&lt;token&gt;/method</c>).
     /// </summary>

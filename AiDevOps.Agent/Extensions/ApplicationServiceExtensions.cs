@@ -47,7 +47,7 @@ public static class ApplicationServiceExtensions
             http.BaseAddress = new Uri(agent.BrainUrl.TrimEnd('/') + "/");
             http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", agent.ApiKey);
             http.Timeout = TimeSpan.FromSeconds(30);
-        }).WithoutRetries();
+        }).WithoutResilienceHandlers();
         builder.Services.AddHostedService<BrainExporter>();
     }
 
@@ -79,7 +79,7 @@ public static class ApplicationServiceExtensions
         if (scrape.Targets.Count > 0)
         {
             // No retries: a failed scrape is a fact (up = 0), not something to hide.
-            builder.Services.AddHttpClient(nameof(ScrapeSource)).WithoutRetries();
+            builder.Services.AddHttpClient(nameof(ScrapeSource)).WithoutResilienceHandlers();
             foreach (var target in scrape.Targets.Where(t => HttpUrl.IsValid(t.Url)))
             {
                 var interval = target.Interval ?? defaultInterval;
@@ -116,13 +116,5 @@ public static class ApplicationServiceExtensions
             }
         });
         builder.Services.AddQuartzHostedService(options => options.WaitForJobsToComplete = true);
-    }
-
-    /// <summary>Opts one client out of the service defaults' standard resilience handler.</summary>
-    private static IHttpClientBuilder WithoutRetries(this IHttpClientBuilder client)
-    {
-#pragma warning disable EXTEXP0001 // Evaluation API; the only way to opt one client out of the defaults.
-        return client.RemoveAllResilienceHandlers();
-#pragma warning restore EXTEXP0001
     }
 }

@@ -33,6 +33,10 @@ public static class AlertText
         _ => $"{Math.Max(0, span.Seconds)}s",
     };
 
+    /// <summary>How long a resolved anomaly lasted, in words: "After 1m 35s (since 2026-11-28 10:00:00 UTC)".</summary>
+    public static string Lasted(Anomaly anomaly) =>
+        $"After {Duration((anomaly.ResolvedAt ?? anomaly.OpenedAt) - anomaly.OpenedAt)} (since {Time(anomaly.OpenedAt)})";
+
     /// <summary>
     /// <paramref name="text"/> in at most <paramref name="maxLength"/> UTF-16 code units: whole when it fits, else its
     /// beginning with an ellipsis, ended at a sentence or a word when one ends in the last third of the room (ending

@@ -24,14 +24,24 @@ public sealed record Notification(NotificationStatus Status, Anomaly Anomaly)
 /// </summary>
 public static class Severity
 {
+    /// <summary>The label by which Prometheus alerting rules conventionally say how urgent an alert is.</summary>
     public const string Label = "severity";
 
     public static bool Pages(Anomaly anomaly) => anomaly.Kind switch
     {
         AnomalyKinds.TargetDown or AnomalyKinds.AgentSilent or AnomalyKinds.PredictedExhaustion => true,
-        AnomalyKinds.PrometheusAlert => anomaly.Series.Labels.GetValueOrDefault(Label) is "critical" or "page",
+        AnomalyKinds.PrometheusAlert => anomaly.Series.Labels.GetValueOrDefault(Label)?.ToLowerInvariant() is "critical" or "page",
         _ => false,
     };
+
+    /// <summary>The same decision in the words channels with a severity field use (PagerDuty, Alertmanager webhooks).</summary>
+    public static AlertSeverity Of(Anomaly anomaly) => Pages(anomaly) ? AlertSeverity.Critical : AlertSeverity.Warning;
+}
+
+public enum AlertSeverity
+{
+    Warning,
+    Critical,
 }
 
 /// <summary>

@@ -1,7 +1,11 @@
 using System.Threading.Channels;
 using AiDevOps.Brain.Alerting;
 using AiDevOps.Brain.Alerting.Notifiers.Email;
+using AiDevOps.Brain.Alerting.Notifiers;
+using AiDevOps.Brain.Alerting.Notifiers.PagerDuty;
+using AiDevOps.Brain.Alerting.Notifiers.Slack;
 using AiDevOps.Brain.Alerting.Notifiers.Telegram;
+using AiDevOps.Brain.Alerting.Notifiers.Webhook;
 using AiDevOps.Brain.Anomalies;
 using AiDevOps.Brain.Detection;
 using AiDevOps.Brain.Ingest;
@@ -187,6 +191,30 @@ public static partial class ApplicationServiceExtensions
         // Always registered: without Email:Host the channel refuses new receivers and fails stored ones, saying what to set.
         builder.Services.AddOptions<EmailOptions>().BindConfiguration(EmailOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<INotifier, EmailNotifier>();
+        builder.Services.AddHttpNotifier<SlackNotifier>(SlackNotifier.ChannelName);
+        builder.Services.AddOptions<PagerDutyOptions>().BindConfiguration(PagerDutyOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddHttpNotifier<PagerDutyNotifier>(PagerDutyNotifier.ChannelName);
+        builder.Services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddHttpNotifier<WebhookNotifier>(WebhookNotifier.ChannelName);
+    }
+
+    /// <summary>
+    /// A channel that posts over HTTP, with a client of its own: no resilience handler (the dispatcher retries, once,
+    /// around every channel) and no request logging (its URL may be the receiver's credential), one attempt bounded by
+    /// <c>Alerting:DeliveryTimeout</c>.
+    /// </summary>
+    private static void AddHttpNotifier<TNotifier>(this IServiceCollection services, string channel)
+        where TNotifier : class, INotifier
+    {
+        services.AddHttpClient(JsonPost.ClientName(channel))
+            .ConfigureHttpClient((sp, http) =>
+            {
+                http.Timeout = sp.GetRequiredService<IOptions<AlertingOptions>>().Value.DeliveryTimeout;
+                http.DefaultRequestHeaders.UserAgent.ParseAdd("AiDevOps-Brain");
+            })
+            .RemoveAllLoggers()
+            .WithoutResilienceHandlers();
+        services.AddSingleton<INotifier, TNotifier>();
     }
 
     /// <summary>Says once at startup that alerts stay in the Brain until a bot token is set.</summary>

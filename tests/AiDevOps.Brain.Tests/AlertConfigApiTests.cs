@@ -95,4 +95,52 @@ public sealed class AlertConfigApiTests(BrainFactory brain) : IClassFixture<Brai
         Assert.Contains("Email:Host", errors.GetProperty("channel")[0].GetString(), StringComparison.Ordinal);
         Assert.False(errors.TryGetProperty("address", out _));
     }
+
+    public static TheoryData<string, string, string> HttpChannelReceivers => new()
+    {
+        { "slack", "#ops", "https://hooks.slack.com/services/T000/B000/slack-webhook-key" },
+        { "pagerduty", "database on-call", "PAGERDUTYR0UT1NGK3Y0000000000042" },
+        { "webhook", "on-call bridge", "https://oncall.example.com/integrations/v1/alertmanager/webhook-key/" },
+    };
+
+    [Theory]
+    [MemberData(nameof(HttpChannelReceivers))]
+    public async Task An_http_channels_receiver_keeps_its_secret_write_only(string channel, string address, string secret)
+    {
+        using var client = brain.ClientWithKey(BrainFactory.AcmeKey);
+        using var created = await client.PostAsJsonAsync(Receivers, new { channel, address, secret });
+
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var view = await created.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal((channel, address, true), (view.GetProperty("channel").GetString(), view.GetProperty("address").GetString(), view.GetProperty("hasSecret").GetBoolean()));
+        var listed = await client.GetStringAsync(Receivers);
+        Assert.Contains(address, listed, StringComparison.Ordinal);
+        Assert.DoesNotContain(secret, listed, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("slack", "hooks.slack.com/services/T000/B000/slack-webhook-key", "Slack incoming webhook URL")]
+    [InlineData("slack", null, "Slack incoming webhook URL")]
+    [InlineData("pagerduty", "pagerduty-key-too-short", "integration key")]
+    [InlineData("webhook", "ftp://user:webhook-key@example.com/hook", "absolute http or https URL")]
+    public async Task An_http_channel_refuses_a_receiver_without_a_usable_secret_and_never_echoes_it(string channel, string? secret, string says)
+    {
+        using var client = brain.ClientWithKey(BrainFactory.AcmeKey);
+        using var refused = await client.PostAsJsonAsync(Receivers, new { channel, address = "ops", secret });
+
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        var body = await refused.Content.ReadAsStringAsync();
+        Assert.Contains(says, JsonDocument.Parse(body).RootElement.GetProperty("errors").GetProperty("secret")[0].GetString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(secret ?? "\0", body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_unknown_channel_is_told_every_channel_this_Brain_delivers_to()
+    {
+        using var client = brain.ClientWithKey(BrainFactory.AcmeKey);
+        using var refused = await client.PostAsJsonAsync(Receivers, new { channel = "pager", address = "ops@example.com" });
+
+        var errors = (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
+        Assert.Equal("channel must be one of 'telegram', 'email', 'slack', 'pagerduty', 'webhook', the channels this Brain delivers to.", errors.GetProperty("channel")[0].GetString());
+    }
 }

@@ -63,7 +63,7 @@ public static class EmailMessageFormatter
         {
             text.Append("Resolved: ").Append(AlertText.Title(anomaly)).Append('\n');
             text.Append(anomaly.Series.Selector()).Append('\n');
-            text.Append(Lasted(anomaly)).Append('\n');
+            text.Append(AlertText.Lasted(anomaly)).Append('\n');
         }
         return AlertText.Clean(text.ToString());
     }
@@ -86,7 +86,7 @@ public static class EmailMessageFormatter
         }
         else
         {
-            html.Append("<p>").Append(Escape(Lasted(anomaly))).Append("</p>\n");
+            html.Append("<p>").Append(Escape(AlertText.Lasted(anomaly))).Append("</p>\n");
         }
         return html.Append("</body></html>\n").ToString();
     }
@@ -96,8 +96,6 @@ public static class EmailMessageFormatter
 
     private static string Paragraph(string text) => Escape(text.Trim()).ReplaceLineEndings("<br>\n");
 
-    private static string Lasted(Anomaly anomaly) =>
-        $"After {AlertText.Duration((anomaly.ResolvedAt ?? anomaly.OpenedAt) - anomaly.OpenedAt)} (since {AlertText.Time(anomaly.OpenedAt)})";
 
     /// <summary>The same for the firing and the resolve of one anomaly, and for nothing else.</summary>
     private static string Thread(Anomaly anomaly) =>

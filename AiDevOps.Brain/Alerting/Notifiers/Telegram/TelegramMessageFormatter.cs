@@ -38,12 +38,11 @@ public static class TelegramMessageFormatter
         }
         else
         {
-            var resolvedAt = anomaly.ResolvedAt ?? anomaly.OpenedAt;
             parts =
             [
                 new("✅ "), new("Resolved: " + AlertText.Title(anomaly), Part.Kept, "b"), new("\n"),
                 new(series, Part.Kept, "code"), new("\n"),
-                new($"After {AlertText.Duration(resolvedAt - anomaly.OpenedAt)} (since {AlertText.Time(anomaly.OpenedAt)})"),
+                new(AlertText.Lasted(anomaly)),
             ];
         }
         return Render(parts).TrimEnd();

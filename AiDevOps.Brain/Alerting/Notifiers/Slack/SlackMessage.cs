@@ -1,0 +1,65 @@
+using System.Text.Json.Nodes;
+
+namespace AiDevOps.Brain.Alerting.Notifiers.Slack;
+
+/// <summary>
+/// A notification as a Slack Block Kit message: a header, the series, since when (or how long it lasted), and when
+/// firing the evidence and the summary. Data (labels, evidence, summaries) go into <c>plain_text</c> objects or
+/// escaped code spans, so nothing in them is read as a link, a mention or markup.
+/// </summary>
+public static class SlackMessage
+{
+    // Slack's limits: a header's text 150 characters, a section's 3000; the top-level text is the notification's.
+    private const int MaxHeader = 150;
+    private const int MaxSection = 3000;
+
+    public static JsonObject Of(Notification notification)
+    {
+        var anomaly = notification.Anomaly;
+        var firing = notification.Status == NotificationStatus.Firing;
+        var headline = (firing ? "🔴 " : "✅ Resolved: ") + AlertText.Title(anomaly);
+        var series = anomaly.Series.Selector();
+
+        var blocks = new JsonArray
+        {
+            new JsonObject { ["type"] = "header", ["text"] = PlainText(AlertText.Shorten(headline, MaxHeader)) },
+            Section(new JsonObject { ["type"] = "mrkdwn", ["text"] = AlertText.Shorten(CodeSpan(series), MaxSection) }),
+            new JsonObject
+            {
+                ["type"] = "context",
+                ["elements"] = new JsonArray
+                {
+                    new JsonObject
+                    {
+                        ["type"] = "mrkdwn",
+                        ["text"] = firing ? "Since " + AlertText.Time(anomaly.OpenedAt) : AlertText.Lasted(anomaly),
+                    },
+                },
+            },
+        };
+        if (firing)
+        {
+            foreach (var text in new[] { anomaly.Evidence, anomaly.Summary }.Where(t => !string.IsNullOrWhiteSpace(t)))
+                blocks.Add(Section(PlainText(AlertText.Shorten(text!.Trim(), MaxSection))));
+        }
+        return new JsonObject
+        {
+            // The fallback Slack shows in notifications and where blocks cannot be shown.
+            ["text"] = Escape($"{headline}: {series}"),
+            ["blocks"] = blocks,
+        };
+    }
+
+    /// <summary>Slack's mrkdwn reads only these three characters as control characters (links, mentions).</summary>
+    public static string Escape(string text) =>
+        text.Replace("&", "&amp;", StringComparison.Ordinal)
+            .Replace("<", "&lt;", StringComparison.Ordinal)
+            .Replace(">", "&gt;", StringComparison.Ordinal);
+
+    // A backtick would end the span early; a look-alike keeps the label readable.
+    private static string CodeSpan(string text) => "`" + Escape(text).Replace('`', 'ˋ') + "`";
+
+    private static JsonObject PlainText(string text) => new() { ["type"] = "plain_text", ["text"] = text, ["emoji"] = true };
+
+    private static JsonObject Section(JsonObject text) => new() { ["type"] = "section", ["text"] = text };
+}

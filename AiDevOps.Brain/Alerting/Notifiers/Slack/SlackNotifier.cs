@@ -1,0 +1,31 @@
+namespace AiDevOps.Brain.Alerting.Notifiers.Slack;
+
+/// <summary>
+/// Posts alerts to a Slack incoming webhook. The receiver's secret is the webhook URL
+/// (<c>https://hooks.slack.com/services/…</c>), which is the credential itself; its address is a label people read,
+/// such as the channel's name. Slack answers 429 (with Retry-After) and 5xx for what passes, 400
+/// (<c>invalid_payload</c>), 403 and 404 (<c>no_service</c>: the webhook was removed) for what does not.
+/// </summary>
+public sealed class SlackNotifier(IHttpClientFactory clients) : INotifier
+{
+    public const string ChannelName = "slack";
+
+    public string Channel => ChannelName;
+
+    public IReadOnlyDictionary<string, string[]> Validate(string address, string? secret)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (!JsonPost.IsPostableUrl(secret))
+            errors["secret"] = [$"secret must be the Slack incoming webhook URL (https://hooks.slack.com/services/…), an absolute http or https URL of at most {JsonPost.MaxUrlLength} characters."];
+        return errors;
+    }
+
+    public async Task<NotifyResult> NotifyAsync(Receiver receiver, Notification notification, CancellationToken ct)
+    {
+        if (!JsonPost.IsPostableUrl(receiver.Secret))
+            return NotifyResult.Fail("The receiver has no Slack webhook URL: give it one as its secret.");
+        var webhook = new Uri(receiver.Secret!);
+        using var request = JsonPost.Request(webhook, SlackMessage.Of(notification), secretUrl: true);
+        return await JsonPost.SendAsync(clients.CreateClient(JsonPost.ClientName(ChannelName)), request, "Slack", JsonPost.SecretParts(webhook), ct);
+    }
+}
