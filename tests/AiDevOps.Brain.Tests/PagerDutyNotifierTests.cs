@@ -65,8 +65,8 @@ public sealed class PagerDutyNotifierTests : IAsyncLifetime
     [InlineData(AnomalyKinds.PrometheusAlert, "warning", "warning")]
     [InlineData(AnomalyKinds.PrometheusAlert, null, "warning")]
     [InlineData(AnomalyKinds.Unusual, "page", "warning")]
-    [InlineData(AnomalyKinds.PredictedExhaustion, null, "warning")]
-    public void Severity_is_critical_when_a_target_or_agent_is_gone_or_a_rule_says_page_or_critical(string kind, string? severity, string expected)
+    [InlineData(AnomalyKinds.PredictedExhaustion, null, "critical")]
+    public void Severity_is_critical_for_what_pages_a_target_or_agent_gone_a_resource_running_out_or_a_rule_saying_page_or_critical(string kind, string? severity, string expected)
     {
         var anomaly = (severity is null ? PrometheusAlert(("alertname", "X")) : PrometheusAlert(("alertname", "X"), ("severity", severity))) with { Kind = kind };
 
