@@ -8,8 +8,10 @@ namespace AiDevOps.Agent.Apis;
 
 /// <summary>
 /// A Prometheus remote_write 1.0 receiver, so an existing Prometheus (or Alloy, or the Collector) can
-/// <c>remote_write</c> into the agent. A write is answered 204 only once it is in the durable queue; a bad one gets
-/// a 4xx problem, which Prometheus does not retry.
+/// <c>remote_write</c> into the agent. Every write must carry the receiver's key, as a bearer token or as the password
+/// of basic auth (both of which Prometheus's <c>remote_write</c> can send): the Agent forwards what it takes into its
+/// tenant with its own key, so an open receiver would be an open door into that tenant. A write is answered 204
+/// only once it is in the durable queue; a bad one gets a 4xx problem, which Prometheus does not retry.
 /// </summary>
 public static class RemoteWriteReceiverApi
 {
@@ -22,6 +24,11 @@ public static class RemoteWriteReceiverApi
     public static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> ReceiveAsync(
         HttpContext context, Outbox outbox, IOptions<ReceiverOptions> options, TimeProvider clock, CancellationToken ct)
     {
+        if (ReceiverKey.Refusal(context.Request.Headers.Authorization, options.Value.KeySha256) is { } refusal)
+        {
+            context.Response.Headers.WWWAuthenticate = "Bearer, Basic realm=\"aidevops-agent\"";
+            return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "A receiver key is required.", detail: refusal);
+        }
         var body = await IngestHttp.ReadRemoteWriteAsync(context, options.Value.MaxBodyBytes, "Agent:Receiver:MaxBodyBytes", ct);
         if (body.Problem is { } problem)
             return problem;
@@ -37,10 +44,22 @@ public static class RemoteWriteReceiverApi
     }
 }
 
-public sealed class ReceiverOptions
+public sealed class ReceiverOptions : System.ComponentModel.DataAnnotations.IValidatableObject
 {
     public const string Section = "Agent:Receiver";
 
+    /// <summary>
+    /// The SHA-256 (hex) of the key remote_write senders present; the Agent never holds the plain key. Empty: the
+    /// receiver takes no writes at all.
+    /// </summary>
+    public string? KeySha256 { get; set; }
+
     [System.ComponentModel.DataAnnotations.Range(1024, 512L * 1024 * 1024)]
     public long MaxBodyBytes { get; set; } = 32L * 1024 * 1024;
+
+    public IEnumerable<System.ComponentModel.DataAnnotations.ValidationResult> Validate(System.ComponentModel.DataAnnotations.ValidationContext validationContext)
+    {
+        if (!string.IsNullOrEmpty(KeySha256) && !(KeySha256.Length == 64 && KeySha256.All(char.IsAsciiHexDigit)))
+            yield return new($"{Section}:KeySha256 must be 64 hexadecimal characters (the SHA-256 of the key senders use).", [nameof(KeySha256)]);
+    }
 }

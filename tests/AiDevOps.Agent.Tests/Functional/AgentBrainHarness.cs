@@ -16,6 +16,9 @@ namespace AiDevOps.Agent.Tests.Functional;
 public sealed class AgentBrainHarness : IAsyncDisposable
 {
     public const string AgentKey = "functional-agent-key";
+
+    /// <summary>What remote_write senders present to the Agent's receiver.</summary>
+    public const string ReceiverKey = "functional-receiver-key";
     public int BrainPort { get; } = ServiceProcess.FreePort();
     public int AgentPort { get; } = ServiceProcess.FreePort();
     private readonly string _queueFolder = Path.Combine(Path.GetTempPath(), "aidevops-agent-queue-" + Guid.NewGuid().ToString("N"));
@@ -32,6 +35,7 @@ public sealed class AgentBrainHarness : IAsyncDisposable
             ["Agent__Delivery__QueuePath"] = _queueFolder,
             ["Agent__Delivery__MinBackoff"] = "00:00:00.100",
             ["Agent__Delivery__MaxBackoff"] = "00:00:01",
+            ["Agent__Receiver__KeySha256"] = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(ReceiverKey))),
         };
     }
 
@@ -66,7 +70,9 @@ public sealed class AgentBrainHarness : IAsyncDisposable
         content.Headers.ContentEncoding.Add(RemoteWriteCodec.ContentEncoding);
         try
         {
-            using var response = await http.PostAsync(new Uri($"http://127.0.0.1:{AgentPort}/api/v1/write"), content);
+            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri($"http://127.0.0.1:{AgentPort}/api/v1/write")) { Content = content };
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", ReceiverKey);
+            using var response = await http.SendAsync(request);
             return response.StatusCode == System.Net.HttpStatusCode.NoContent;
         }
         catch (HttpRequestException)

@@ -56,6 +56,8 @@ public sealed class PrometheusInteropTests : IAsyncLifetime
                   - targets: ['127.0.0.1:{_nodeExporterPort}']
             remote_write:
               - url: http://127.0.0.1:{_harness.AgentPort}/api/v1/write
+                authorization:
+                  credentials: {AgentBrainHarness.ReceiverKey}
                 queue_config:
                   batch_send_deadline: 1s
             """);
@@ -126,6 +128,7 @@ public sealed class PrometheusInteropTests : IAsyncLifetime
     public async Task Bad_writes_get_a_4xx_and_the_agent_keeps_running()
     {
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{_harness.AgentPort}") };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AgentBrainHarness.ReceiverKey);
 
         Assert.Equal(HttpStatusCode.BadRequest, await PostAsync(http, [1, 2, 3, 4, 5, 6, 7], RemoteWriteCodec.ContentType));
         Assert.Equal(HttpStatusCode.BadRequest, await PostAsync(http, Snappier.Snappy.CompressToArray([0xFF, 0xFF, 0xFF]), RemoteWriteCodec.ContentType));
@@ -139,6 +142,20 @@ public sealed class PrometheusInteropTests : IAsyncLifetime
         Assert.False(_harness.Agent.HasExited);
         var good = RemoteWriteCodec.Encode([new(new Dictionary<string, string> { ["__name__"] = "after_bad_input" }, [new(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), 1)])]);
         Assert.Equal(HttpStatusCode.NoContent, await PostAsync(http, good, RemoteWriteCodec.ContentType));
+    }
+
+    [Fact]
+    public async Task The_receiver_takes_writes_only_with_its_key_as_bearer_token_or_basic_auth_password()
+    {
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{_harness.AgentPort}") };
+        var write = RemoteWriteCodec.Encode([new(new Dictionary<string, string> { ["__name__"] = "keyed_write" }, [new(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), 1)])]);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, await PostAsync(http, write, RemoteWriteCodec.ContentType));
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "not-the-key");
+        Assert.Equal(HttpStatusCode.Unauthorized, await PostAsync(http, write, RemoteWriteCodec.ContentType));
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic",
+            Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("prometheus:" + AgentBrainHarness.ReceiverKey)));
+        Assert.Equal(HttpStatusCode.NoContent, await PostAsync(http, write, RemoteWriteCodec.ContentType));
     }
 
     private static async Task<HttpStatusCode> PostAsync(HttpClient http, byte[] body, string contentType)
