@@ -4,9 +4,16 @@ using Microsoft.Extensions.Options;
 
 namespace AiDevOps.Brain.Anomalies;
 
-public sealed class AnomalyStore(IKeyValueTable table, IOptions<StorageOptions> options)
+public sealed class AnomalyStore(IKeyValueTable table, IOptions<StorageOptions> options) : IDisposable
 {
     private readonly string _table = options.Value.DataTable;
+
+    // The recorder resolves and the dispatcher adds summaries, each reading the item and writing it back: one at a
+    // time, or a summary written back from before a resolve would reopen the anomaly (it did, when a resolve and a
+    // summary that had timed out met in the same moment). Within one Brain; several Brains need conditional writes.
+    private readonly SemaphoreSlim _updates = new(1, 1);
+
+    public void Dispose() => _updates.Dispose();
 
     public Task SaveAsync(Anomaly anomaly, CancellationToken ct) => table.PutAsync(_table, [ToItem(anomaly)], ct);
 
@@ -24,8 +31,16 @@ public sealed class AnomalyStore(IKeyValueTable table, IOptions<StorageOptions> 
     /// <summary>Changes one part of the anomaly as stored (or of <paramref name="anomaly"/> when none is), so two writers each keep the other's part.</summary>
     private async Task UpdateAsync(Anomaly anomaly, Func<Anomaly, Anomaly> change, CancellationToken ct)
     {
-        var stored = await table.GetAsync(_table, DataKeys.Anomalies(anomaly.Series.Tenant), anomaly.Id, ct);
-        await SaveAsync(change(stored is null ? anomaly : ToAnomaly(anomaly.Series.Tenant, stored)), ct);
+        await _updates.WaitAsync(ct);
+        try
+        {
+            var stored = await table.GetAsync(_table, DataKeys.Anomalies(anomaly.Series.Tenant), anomaly.Id, ct);
+            await SaveAsync(change(stored is null ? anomaly : ToAnomaly(anomaly.Series.Tenant, stored)), ct);
+        }
+        finally
+        {
+            _updates.Release();
+        }
     }
 
     /// <summary>A tenant's anomalies, newest first (ids sort by opening time).</summary>
