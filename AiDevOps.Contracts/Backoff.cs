@@ -11,6 +11,14 @@ namespace AiDevOps.Contracts;
 /// </summary>
 public static class Backoff
 {
+    /// <summary>The delay an HTTP answer asked for (<c>Retry-After</c>, as seconds or a date); null when it asked none.</summary>
+    public static TimeSpan? RequestedBy(HttpResponseMessage response) => response.Headers.RetryAfter switch
+    {
+        { Delta: { } delta } => delta,
+        { Date: { } date } => date - DateTimeOffset.UtcNow,
+        _ => null,
+    };
+
     /// <summary>Retries while <paramref name="retryWhen"/> says so, at most <paramref name="maxRetries"/> times (by default until cancelled).</summary>
     public static ResiliencePipeline<T> Retry<T>(
         Func<Outcome<T>, bool> retryWhen,

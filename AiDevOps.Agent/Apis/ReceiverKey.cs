@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
+using AiDevOps.Contracts;
 
 namespace AiDevOps.Agent.Apis;
 
@@ -15,7 +16,7 @@ public static class ReceiverKey
                 + "senders present as 'authorization: credentials: <key>' or as the basic-auth password in remote_write).";
         if (Presented(authorization) is not { Length: > 0 } key)
             return "Send the receiver's key as 'Authorization: Bearer <key>' or as the basic-auth password.";
-        return CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(key)), Convert.FromHexString(keySha256))
+        return CryptographicOperations.FixedTimeEquals(ApiKeyHash.Of(key), Convert.FromHexString(keySha256))
             ? null
             : "The receiver key is not valid.";
     }

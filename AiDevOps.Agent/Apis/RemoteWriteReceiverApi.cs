@@ -59,7 +59,7 @@ public sealed class ReceiverOptions : System.ComponentModel.DataAnnotations.IVal
 
     public IEnumerable<System.ComponentModel.DataAnnotations.ValidationResult> Validate(System.ComponentModel.DataAnnotations.ValidationContext validationContext)
     {
-        if (!string.IsNullOrEmpty(KeySha256) && !(KeySha256.Length == 64 && KeySha256.All(char.IsAsciiHexDigit)))
+        if (!string.IsNullOrEmpty(KeySha256) && !ApiKeyHash.IsValidHex(KeySha256))
             yield return new($"{Section}:KeySha256 must be 64 hexadecimal characters (the SHA-256 of the key senders use).", [nameof(KeySha256)]);
     }
 }

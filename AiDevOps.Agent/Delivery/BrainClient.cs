@@ -43,7 +43,7 @@ public sealed class BrainClient(HttpClient http)
             return response.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.RequestTimeout
                 or HttpStatusCode.Unauthorized or >= HttpStatusCode.InternalServerError
                 // A 401 is retried: a key being rotated must not cost data.
-                ? new DeliveryOutcome.Retry(reason, RetryAfter(response))
+                ? new DeliveryOutcome.Retry(reason, Backoff.RequestedBy(response))
                 : new DeliveryOutcome.Rejected(reason);
         }
         catch (HttpRequestException e)
@@ -72,10 +72,4 @@ public sealed class BrainClient(HttpClient http)
             throw new HttpRequestException($"The Brain answered {(int)response.StatusCode} to the goodbye", null, response.StatusCode);
     }
 
-    private static TimeSpan? RetryAfter(HttpResponseMessage response) => response.Headers.RetryAfter switch
-    {
-        { Delta: { } delta } => delta,
-        { Date: { } date } => date - DateTimeOffset.UtcNow,
-        _ => null,
-    };
 }

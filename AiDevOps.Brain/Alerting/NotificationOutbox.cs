@@ -59,11 +59,8 @@ public sealed class NotificationOutbox(IKeyValueTable table, IOptions<StorageOpt
     public async Task<IReadOnlyList<OutboxEntry>> ListAsync(string tenant, OutboxState? state, CancellationToken ct)
     {
         var entries = new List<OutboxEntry>();
-        var now = clock.GetUtcNow();
         await foreach (var item in table.QueryAsync(_table, DataKeys.Outbox(tenant), null, null, ct))
         {
-            if (!item.IsLiveAt(now))
-                continue;
             var entry = ToEntry(tenant, item);
             if (state is not { } wanted || entry.State == wanted)
                 entries.Add(entry);

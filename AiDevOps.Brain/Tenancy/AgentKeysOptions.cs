@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using AiDevOps.Contracts;
 
 namespace AiDevOps.Brain.Tenancy;
 

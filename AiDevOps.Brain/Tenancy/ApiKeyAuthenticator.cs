@@ -1,17 +1,8 @@
 using System.Security.Cryptography;
-using System.Text;
+using AiDevOps.Contracts;
 using Microsoft.Extensions.Options;
 
 namespace AiDevOps.Brain.Tenancy;
-
-public static class ApiKeyHash
-{
-    public static byte[] Of(string key) => SHA256.HashData(Encoding.UTF8.GetBytes(key));
-
-    public static string HexOf(string key) => Convert.ToHexStringLower(Of(key));
-
-    public static bool IsValidHex(string? hex) => hex is { Length: 64 } && hex.All(char.IsAsciiHexDigit);
-}
 
 /// <summary>
 /// Resolves <c>Authorization: Bearer &lt;key&gt;</c> to an agent. Keys are kept only as SHA-256 hashes and compared in

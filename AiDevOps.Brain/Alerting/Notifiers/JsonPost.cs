@@ -54,7 +54,7 @@ public static class JsonPost
             var status = (int)response.StatusCode;
             var error = $"{service} answered {status} {response.ReasonPhrase}{RetryAfter(response)}: {await ExcerptAsync(response, secrets, ct)}";
             return IsWorthRetrying(response.StatusCode)
-                ? NotifyResult.Retry(Mask(error, secrets), RetryAfterOf(response))
+                ? NotifyResult.Retry(Mask(error, secrets), Backoff.RequestedBy(response))
                 : NotifyResult.Fail(Mask(error, secrets));
         }
         catch (HttpRequestException e)
@@ -73,16 +73,9 @@ public static class JsonPost
     public static bool IsWorthRetrying(HttpStatusCode status) =>
         status is HttpStatusCode.TooManyRequests or HttpStatusCode.RequestTimeout || (int)status >= 500;
 
-    /// <summary>What a service asked for (Slack and PagerDuty send it with 429): honoured by the delivery, and said in the error.</summary>
-    private static TimeSpan? RetryAfterOf(HttpResponseMessage response) => response.Headers.RetryAfter switch
-    {
-        { Delta: { } delta } => delta,
-        { Date: { } date } => date - DateTimeOffset.UtcNow,
-        _ => null,
-    };
-
+    /// <summary>What a service asked for (Slack and PagerDuty send it with 429), said in the error as well as honoured.</summary>
     private static string RetryAfter(HttpResponseMessage response) =>
-        RetryAfterOf(response) is { } after ? $" (Retry-After {after.TotalSeconds:0} s)" : "";
+        Backoff.RequestedBy(response) is { } after ? $" (Retry-After {after.TotalSeconds:0} s)" : "";
 
     private static async Task<string> ExcerptAsync(HttpResponseMessage response, IReadOnlyCollection<string> secrets, CancellationToken ct)
     {
