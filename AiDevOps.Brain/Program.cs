@@ -18,6 +18,7 @@ app.MapQueryApi();
 app.MapAgentsApi();
 app.MapNotificationsApi();
 app.MapSilencesApi();
+app.MapIncidentsApi();
 app.MapAlertsApi();
 app.MapAlertmanagerWebhookApi();
 app.MapPrometheusApi();

@@ -21,6 +21,8 @@ public static class DataKeys
     public static string Anomalies(string tenant) => $"{tenant}|anomalies";
     public static string Batch(string tenant, string batchId) => $"{tenant}|batch|{batchId}";
     public static string Outbox(string tenant) => $"{tenant}|outbox";
+    public static string Incidents(string tenant) => $"{tenant}|incidents";
+    public static string IncidentMessages(string tenant) => $"{tenant}|incident-messages";
 
     /// <summary>The largest time a key can hold (15 digits of milliseconds: year 33658).</summary>
     public const long MaxTime = 999_999_999_999_999;

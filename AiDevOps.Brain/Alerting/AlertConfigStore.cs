@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Security.Cryptography;
+using System.Text.Json;
 using System.Text;
 using AiDevOps.Storage;
 using Microsoft.Extensions.Options;
@@ -21,12 +23,6 @@ public sealed record Receiver(string Channel, string Address, string? Secret = n
         return true;
     }
 }
-
-/// <summary>
-/// Which receivers get which alerts: every matcher of <see cref="Selector"/> (a Prometheus selector such as
-/// <c>{job="node",severity=~"page|critical"}</c>) must accept the anomaly's labels.
-/// </summary>
-public sealed record AlertRoute(string Id, string Selector, IReadOnlyList<string> ReceiverIds);
 
 /// <summary>The <c>-alert-configs</c> table: receivers (one item each, keyed by tenant) and routes (a partition of their own).</summary>
 public sealed class AlertConfigStore(IKeyValueTable table, IOptions<StorageOptions> options)
@@ -56,25 +52,33 @@ public sealed class AlertConfigStore(IKeyValueTable table, IOptions<StorageOptio
     public Task DeleteReceiverAsync(string tenant, Receiver receiver, CancellationToken ct) =>
         table.DeleteAsync(_table, tenant, SortKey(receiver), ct);
 
-    public Task PutRouteAsync(string tenant, AlertRoute route, CancellationToken ct) =>
-        table.PutAsync(_table,
-        [
-            new StoredItem(RoutesPartition(tenant), route.Id)
-            {
-                Attributes = new Dictionary<string, string>
-                {
-                    ["selector"] = route.Selector,
-                    ["receivers"] = string.Join(',', route.ReceiverIds),
-                },
-            },
-        ], ct);
+    public Task PutRouteAsync(string tenant, AlertRoute route, CancellationToken ct)
+    {
+        var attributes = new Dictionary<string, string>
+        {
+            ["selector"] = route.Selector,
+            ["receivers"] = string.Join(',', route.ReceiverIds),
+            ["continue"] = route.Continue ? "true" : "false",
+            ["position"] = route.Position.ToString(CultureInfo.InvariantCulture),
+        };
+        if (route.Settings is { } settings)
+            attributes["settings"] = JsonSerializer.Serialize(settings);
+        return table.PutAsync(_table, [new StoredItem(RoutesPartition(tenant), route.Id) { Attributes = attributes }], ct);
+    }
 
+    /// <summary>A tenant's routes in the order they are tried.</summary>
     public async Task<IReadOnlyList<AlertRoute>> ListRoutesAsync(string tenant, CancellationToken ct)
     {
         var routes = new List<AlertRoute>();
         await foreach (var item in table.QueryAsync(_table, RoutesPartition(tenant), null, null, ct))
-            routes.Add(new AlertRoute(item.Sort, item.Attributes["selector"], item.Attributes["receivers"].Split(',', StringSplitOptions.RemoveEmptyEntries)));
-        return routes;
+        {
+            var a = item.Attributes;
+            routes.Add(new AlertRoute(item.Sort, a["selector"], a["receivers"].Split(',', StringSplitOptions.RemoveEmptyEntries),
+                a.GetValueOrDefault("continue") == "true",
+                a.TryGetValue("position", out var position) ? int.Parse(position, CultureInfo.InvariantCulture) : 0,
+                a.TryGetValue("settings", out var settings) ? JsonSerializer.Deserialize<RouteSettings>(settings) : null));
+        }
+        return [.. routes.OrderBy(r => r.Position).ThenBy(r => r.Id, StringComparer.Ordinal)];
     }
 
     public Task DeleteRouteAsync(string tenant, string id, CancellationToken ct) => table.DeleteAsync(_table, RoutesPartition(tenant), id, ct);

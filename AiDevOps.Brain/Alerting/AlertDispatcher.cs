@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Threading.Channels;
+using AiDevOps.Brain.Alerting.Incidents;
 using AiDevOps.Brain.Anomalies;
 using AiDevOps.Brain.Storage;
 using AiDevOps.Brain.Tenancy;
@@ -11,15 +12,21 @@ using Microsoft.Extensions.Options;
 namespace AiDevOps.Brain.Alerting;
 
 /// <summary>
-/// Turns anomaly changes into notifications: adds a summary from Insights (within one time budget; the alert goes
-/// out without it), then writes one entry per receiver of the tenant into the durable outbox and hands them to
-/// <see cref="NotificationDelivery"/>. Changes are handled in order, so a resolve never overtakes its firing.
+/// The alert pipeline, one anomaly change at a time, in order: inhibit (a down target holds back its host's other
+/// anomalies) → silence → route → group into incidents (<see cref="IncidentBook"/>: the first of a group is sent at
+/// once, later ones edit its message) → the incident stored, then one entry per receiver in the durable outbox,
+/// handed to <see cref="NotificationDelivery"/>. A new incident waits only for its summary from Insights (one time
+/// budget; it goes out without one). Incidents still open are sent again after their repeat interval; people can
+/// acknowledge or silence them (API, Telegram buttons), which goes through the same gate, so the book sees every
+/// change in one order.
 /// </summary>
 public sealed partial class AlertDispatcher(
     ChannelReader<AnomalyChange> changes,
     IEnumerable<INotifier> notifiers,
     AlertConfigStore receivers,
     AnomalyStore anomalies,
+    IncidentBook book,
+    IncidentStore incidents,
     ISampleStore samples,
     InsightsClient insights,
     NotificationOutbox outbox,
@@ -37,63 +44,156 @@ public sealed partial class AlertDispatcher(
     private static readonly Meter Meter = new(TelemetryName);
     private static readonly Counter<long> Silenced = Meter.CreateCounter<long>(
         "aidevops.brain.notifications.silenced", description: "Notifications held back by a silence or maintenance window.");
+    private static readonly Counter<long> IncidentChanges = Meter.CreateCounter<long>(
+        "aidevops.brain.incidents", description: "Incident changes sent, by kind (opened, updated, escalated, reopened, repeated, acknowledged, resolved).");
 
     private readonly HashSet<string> _channels = notifiers.Select(n => n.Channel).ToHashSet(StringComparer.OrdinalIgnoreCase);
+    private readonly SemaphoreSlim _gate = new(1, 1);
+
+    /// <summary>How often open incidents are checked for their repeat interval.</summary>
+    private static readonly TimeSpan RepeatCheck = TimeSpan.FromSeconds(30);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await tables.Ready.WaitAsync(stoppingToken);
         foreach (var tenant in directory.Tenants)
+        {
             inhibition.Restore(await anomalies.ListAsync(tenant, open: true, limit: 100_000, stoppingToken));
+            book.Restore(await incidents.ListAsync(tenant, open: true, limit: 100_000, stoppingToken));
+        }
+        var repeats = RepeatAsync(stoppingToken);
         await foreach (var change in changes.ReadAllAsync(stoppingToken))
         {
             try
             {
-                await DispatchAsync(change, stoppingToken);
+                await GatedAsync(() => DispatchAsync(change, stoppingToken), stoppingToken);
             }
             catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
             {
                 LogDispatchFailed(e, change.Anomaly.Id);
             }
         }
+        await repeats;
     }
 
-    private async Task DispatchAsync(AnomalyChange change, CancellationToken ct)
+    /// <summary>Someone takes an open incident of their tenant: repeats stop and its messages say who. Null when no such open incident.</summary>
+    public Task<Incident?> AcknowledgeAsync(string tenant, string incidentId, string by, CancellationToken ct) =>
+        GatedAsync(async () =>
+        {
+            if (book.Find(incidentId) is not { Tenant: var owner } || owner != tenant || book.Acknowledge(incidentId, by, clock.GetUtcNow()) is not { } update)
+                return null;
+            await PublishAsync(update, ct);
+            return update.Incident;
+        }, ct);
+
+    /// <summary>
+    /// Someone silences an open incident of their tenant for <paramref name="duration"/>: a silence on its group's
+    /// labels, and its messages say so. Null when no such open incident.
+    /// </summary>
+    public Task<(Incident Incident, Silence Silence)?> SilenceAsync(string tenant, string incidentId, TimeSpan duration, string by, CancellationToken ct) =>
+        GatedAsync<(Incident, Silence)?>(async () =>
+        {
+            var now = clock.GetUtcNow();
+            if (book.Find(incidentId) is not { Tenant: var owner } found || owner != tenant)
+                return null;
+            if (book.Silence(incidentId, by, now + duration, now) is not { } update)
+                return null;
+            var silence = new Silence(Guid.NewGuid().ToString("N")[..12], found.Selector, now, now + duration, by, $"Silenced from incident {incidentId}: {found.Title}");
+            await silences.PutAsync(tenant, silence, ct);
+            await PublishAsync(update, ct);
+            return (update.Incident, silence);
+        }, ct);
+
+    private async Task RepeatAsync(CancellationToken ct)
+    {
+        using var timer = new PeriodicTimer(RepeatCheck, clock);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(ct))
+            {
+                await GatedAsync(async () =>
+                {
+                    foreach (var update in book.DueForRepeat(clock.GetUtcNow()))
+                        await PublishAsync(update, ct);
+                    return true;
+                }, ct);
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // Stopping: what is due is sent again after the restart.
+        }
+    }
+
+    private async Task<T> GatedAsync<T>(Func<Task<T>> work, CancellationToken ct)
+    {
+        await _gate.WaitAsync(ct);
+        try
+        {
+            return await work();
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task<bool> DispatchAsync(AnomalyChange change, CancellationToken ct)
     {
         using var activity = Activities.StartActivity("dispatch " + change.GetType().Name);
         var anomaly = change.Anomaly;
-        var status = change is AnomalyOpened ? NotificationStatus.Firing : NotificationStatus.Resolved;
         if (inhibition.Inhibits(change))
         {
-            LogInhibited(status, anomaly.Series.Selector());
-            return;
+            LogInhibited(anomaly.Series.Selector());
+            return false;
         }
-        if (status == NotificationStatus.Firing)
-        {
-            anomaly = await WithSummaryAsync(anomaly, ct);
-            await anomalies.SetSummaryAsync(anomaly, ct);
-        }
-
-        var notification = new Notification(status, anomaly);
-        var targets = Routing.ReceiversFor(anomaly.Series.Labels,
-            await receivers.ListRoutesAsync(anomaly.Series.Tenant, ct),
-            await receivers.ListReceiversAsync(anomaly.Series.Tenant, ct));
+        var tenant = anomaly.Series.Tenant;
         var now = clock.GetUtcNow();
-        if ((await silences.ListAsync(anomaly.Series.Tenant, ct)).FirstOrDefault(s => s.IsActiveAt(now) && s.Matches(anomaly.Series.Labels)) is { } silence)
+        if ((await silences.ListAsync(tenant, ct)).FirstOrDefault(s => s.IsActiveAt(now) && s.Matches(anomaly.Series.Labels)) is { } silence)
         {
             Silenced.Add(1);
-            LogSilenced(status, anomaly.Series.Selector(), silence.Id, silence.CreatedBy);
-            return;
+            LogSilenced(anomaly.Series.Selector(), silence.Id, silence.CreatedBy);
+            return false;
         }
-        var entries = targets.Where(r => _channels.Contains(r.Channel)).Select(r => OutboxEntry.For(r, notification, now)).ToList();
-        if (entries.Count == 0)
+
+        var routes = Routing.Match(anomaly.Series.Labels, await receivers.ListRoutesAsync(tenant, ct), await receivers.ListReceiversAsync(tenant, ct));
+        var updates = new List<IncidentUpdate>();
+        foreach (var match in routes)
         {
-            LogRecordedOnly(status, anomaly.Series.Selector(), targets.Count);
-            return;
+            var served = match.Receivers.Where(r => _channels.Contains(r.Channel)).Select(r => r.Id).ToList();
+            if (served.Count == 0)
+            {
+                LogRecordedOnly(anomaly.Series.Selector(), match.Route.Id, match.Receivers.Count);
+                continue;
+            }
+            if (book.Apply(change, match.Route, served, now) is { } update)
+                updates.Add(update);
         }
-        // Stored before the first attempt: from here on a stop or a slow channel cannot lose it.
+        if (routes.Count == 0)
+            LogRecordedOnly(anomaly.Series.Selector(), "none matched", 0);
+
+        // Only news waits for a summary: an edit for the 50th member of an incident does not ask Insights 50 times.
+        if (change is AnomalyOpened && updates.Any(u => u.Kind != NotificationKind.Updated))
+        {
+            var summarized = await WithSummaryAsync(anomaly, ct);
+            await anomalies.SetSummaryAsync(summarized, ct);
+            var annotated = book.Annotate(summarized).ToDictionary(i => i.Id);
+            updates = [.. updates.Select(u => annotated.TryGetValue(u.Incident.Id, out var incident) ? u with { Incident = incident } : u)];
+        }
+        foreach (var update in updates)
+            await PublishAsync(update, ct);
+        return true;
+    }
+
+    /// <summary>Stored before the first attempt: from here on a stop or a slow channel cannot lose it.</summary>
+    private async Task PublishAsync(IncidentUpdate update, CancellationToken ct)
+    {
+        await incidents.PutAsync(update.Incident, ct);
+        var now = clock.GetUtcNow();
+        var entries = update.Incident.ReceiverIds.Select(id => OutboxEntry.For(id, update, now)).ToList();
         await outbox.AddAsync(entries, ct);
         await delivery.EnqueueAsync(entries, ct);
+        IncidentChanges.Add(1, new KeyValuePair<string, object?>("kind", update.Kind.ToString().ToLowerInvariant()));
     }
 
     /// <summary>
@@ -122,16 +222,22 @@ public sealed partial class AlertDispatcher(
         }
     }
 
-    [LoggerMessage(LogLevel.Information, "Alert {Status} for {Series} is held back: its target is down")]
-    private partial void LogInhibited(NotificationStatus status, string series);
+    public override void Dispose()
+    {
+        _gate.Dispose();
+        base.Dispose();
+    }
 
-    [LoggerMessage(LogLevel.Information, "Alert {Status} for {Series} is silenced by {SilenceId} ({CreatedBy})")]
-    private partial void LogSilenced(NotificationStatus status, string series, string silenceId, string createdBy);
+    [LoggerMessage(LogLevel.Information, "Anomaly on {Series} is held back: its target is down")]
+    private partial void LogInhibited(string series);
 
-    [LoggerMessage(LogLevel.Warning, "Alert {Status} for {Series} is recorded only: no receiver with a configured channel ({Receivers} receivers). See GET /api/anomalies.")]
-    private partial void LogRecordedOnly(NotificationStatus status, string series, int receivers);
+    [LoggerMessage(LogLevel.Information, "Anomaly on {Series} is silenced by {SilenceId} ({CreatedBy})")]
+    private partial void LogSilenced(string series, string silenceId, string createdBy);
 
-    [LoggerMessage(LogLevel.Warning, "Alert for {AnomalyId} goes out without a summary ({Reason}; limit {Timeout})")]
+    [LoggerMessage(LogLevel.Warning, "Anomaly on {Series} is recorded only: route {Route} has no receiver with a configured channel ({Receivers} receivers). See GET /api/anomalies.")]
+    private partial void LogRecordedOnly(string series, string route, int receivers);
+
+    [LoggerMessage(LogLevel.Warning, "Incident news for {AnomalyId} goes out without a summary ({Reason}; limit {Timeout})")]
     private partial void LogNoSummary(string anomalyId, string reason, TimeSpan timeout);
 
     [LoggerMessage(LogLevel.Error, "Could not dispatch anomaly {AnomalyId}")]

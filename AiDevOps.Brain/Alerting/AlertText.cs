@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using AiDevOps.Brain.Alerting.Incidents;
 using AiDevOps.Brain.Anomalies;
 using AiDevOps.Contracts;
 
@@ -33,9 +34,9 @@ public static class AlertText
         _ => $"{Math.Max(0, span.Seconds)}s",
     };
 
-    /// <summary>How long a resolved anomaly lasted, in words: "After 1m 35s (since 2026-11-28 10:00:00 UTC)".</summary>
-    public static string Lasted(Anomaly anomaly) =>
-        $"After {Duration((anomaly.ResolvedAt ?? anomaly.OpenedAt) - anomaly.OpenedAt)} (since {Time(anomaly.OpenedAt)})";
+    /// <summary>How long a resolved incident lasted, in words: "After 1m 35s (since 2026-11-28 10:00:00 UTC)".</summary>
+    public static string Lasted(Incident incident) =>
+        $"After {Duration((incident.ResolvedAt ?? incident.OpenedAt) - incident.OpenedAt)} (since {Time(incident.OpenedAt)})";
 
     /// <summary>
     /// <paramref name="text"/> in at most <paramref name="maxLength"/> UTF-16 code units: whole when it fits, else its

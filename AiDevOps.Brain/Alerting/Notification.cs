@@ -1,3 +1,4 @@
+using AiDevOps.Brain.Alerting.Incidents;
 using AiDevOps.Brain.Anomalies;
 using AiDevOps.Contracts;
 
@@ -9,11 +10,47 @@ public enum NotificationStatus
     Resolved,
 }
 
-/// <summary>What a notifier sends: an anomaly that opened or resolved, with its summary when one was written.</summary>
-public sealed record Notification(NotificationStatus Status, Anomaly Anomaly)
+/// <summary>Why an incident is being sent; each channel decides what it does with each (send, edit, reply, nothing).</summary>
+public enum NotificationKind
 {
+    /// <summary>A new incident: sent at once, no group wait.</summary>
+    Opened,
+
+    /// <summary>A member joined or resolved: the incident's message is edited, nobody is woken.</summary>
+    Updated,
+
+    /// <summary>An incident that did not page gained a member that does: sent again, loudly.</summary>
+    Escalated,
+
+    /// <summary>Took back a member within its group interval after it resolved: firing again.</summary>
+    Reopened,
+
+    /// <summary>Still open after the repeat interval and nobody acknowledged it.</summary>
+    Repeated,
+
+    /// <summary>Someone took it: the message says who, repeats stop.</summary>
+    Acknowledged,
+
+    /// <summary>Its last member resolved: the message is edited and a short reply says so.</summary>
+    Resolved,
+}
+
+/// <summary>
+/// What a notifier sends: an incident, why it is being sent, and the channel's reference to the message already sent
+/// for this incident to this receiver (a Telegram message id), when there is one.
+/// </summary>
+public sealed record Notification(NotificationKind Kind, Incident Incident, string? MessageRef = null)
+{
+    public NotificationStatus Status => Kind == NotificationKind.Resolved ? NotificationStatus.Resolved : NotificationStatus.Firing;
+
+    /// <summary>The member a one-alert channel shows; see <see cref="Incident.Lead"/>.</summary>
+    public Anomaly Anomaly => Incident.Lead;
+
     /// <summary>Whether it should wake someone (a sound, a page) or arrive quietly; see <see cref="Severity"/>.</summary>
-    public bool Pages => Severity.Pages(Anomaly);
+    public bool Pages => Incident.Pages;
+
+    /// <summary>News a person should see as a new message, rather than a change to the one they have.</summary>
+    public bool IsNews => Kind is NotificationKind.Opened or NotificationKind.Escalated or NotificationKind.Reopened or NotificationKind.Repeated;
 }
 
 /// <summary>
@@ -46,11 +83,14 @@ public enum AlertSeverity
 
 /// <summary>
 /// The outcome of one delivery; a failure says whether trying again can help, and when the channel asked to be
-/// tried again (a rate limit's <c>retry_after</c>), which is then honoured exactly.
+/// tried again (a rate limit's <c>retry_after</c>), which is then honoured exactly. A channel that can change what it
+/// sent returns its reference to the message (<see cref="MessageRef"/>), kept per incident and receiver.
 /// </summary>
-public sealed record NotifyResult(bool Delivered, bool Retryable, string? Error, TimeSpan? RetryAfter = null)
+public sealed record NotifyResult(bool Delivered, bool Retryable, string? Error, TimeSpan? RetryAfter = null, string? MessageRef = null)
 {
     public static readonly NotifyResult Success = new(true, false, null);
+
+    public static NotifyResult Sent(string? messageRef) => new(true, false, null, MessageRef: messageRef);
 
     public static NotifyResult Retry(string error, TimeSpan? after = null) => new(false, true, error, after);
 
@@ -58,8 +98,9 @@ public sealed record NotifyResult(bool Delivered, bool Retryable, string? Error,
 }
 
 /// <summary>
-/// One channel (Telegram, Slack, email…). It knows what its receivers look like and sends; retries, ordering and
-/// recipients live in the dispatcher, so a new channel is one folder and one registration.
+/// One channel (Telegram, Slack, email…). It knows what its receivers look like, what each kind of notification
+/// means on it, and sends; retries, ordering and recipients live in the pipeline, so a new channel is one folder and
+/// one registration.
 /// </summary>
 public interface INotifier
 {

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Threading.Channels;
+using AiDevOps.Brain.Alerting.Incidents;
 using AiDevOps.Brain.Storage;
 using AiDevOps.Brain.Tenancy;
 using AiDevOps.Contracts;
@@ -13,10 +14,14 @@ namespace AiDevOps.Brain.Alerting;
 /// overtakes its firing and a receiver that is slow or rate-limited holds up only itself. A failure worth retrying is
 /// retried until it goes through (a rate limit's <c>retry_after</c> exactly, anything else with <see cref="Backoff"/>):
 /// a channel that is only slow never loses a notification. A permanent failure is dead-lettered (kept, counted,
-/// listed by <c>GET /api/notifications</c>). At start, what a previous run left pending is queued first.
+/// listed by <c>GET /api/notifications</c>). At start, what a previous run left pending is queued first. An edit
+/// that a newer notification of the same incident to the same receiver makes needless is not sent (superseded), so
+/// a rate-limited chat gets the incident's latest state, not every state it went through. The channel's reference
+/// to an incident's message is kept (in memory and beside the incident), so every later change edits that message.
 /// </summary>
 public sealed partial class NotificationDelivery(
     NotificationOutbox outbox,
+    IncidentStore incidents,
     IEnumerable<INotifier> notifiers,
     AlertConfigStore receivers,
     AgentDirectory directory,
@@ -31,6 +36,8 @@ public sealed partial class NotificationDelivery(
     private readonly Dictionary<string, INotifier> _notifiers = notifiers.ToDictionary(n => n.Channel, StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<(string Tenant, string ReceiverId), Channel<OutboxEntry>> _queues = new();
     private readonly ConcurrentDictionary<string, byte> _queued = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string Tenant, string ReceiverId, string IncidentId), string> _newest = new();
+    private readonly ConcurrentDictionary<(string Tenant, string ReceiverId, string IncidentId), string> _messageRefs = new();
     private readonly TaskCompletionSource _resumed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<Task> _workers = [];
     private CancellationToken _stopping;
@@ -76,6 +83,7 @@ public sealed partial class NotificationDelivery(
         // The same entry may arrive twice at start: stored by the dispatcher while the pending ones were being read.
         if (!_queued.TryAdd(entry.Tenant + "|" + entry.Id, 0))
             return;
+        _newest[ThreadOf(entry)] = entry.Id;
         var queue = _queues.GetOrAdd((entry.Tenant, entry.ReceiverId), _ =>
         {
             var created = Channel.CreateUnbounded<OutboxEntry>(new UnboundedChannelOptions { SingleReader = true });
@@ -94,7 +102,10 @@ public sealed partial class NotificationDelivery(
             {
                 try
                 {
-                    await DeliverAsync(entry, _stopping);
+                    if (IsSuperseded(entry))
+                        await outbox.UpdateAsync(entry with { State = OutboxState.Superseded }, _stopping);
+                    else
+                        await DeliverAsync(entry, _stopping);
                 }
                 catch (Exception e) when (e is not OperationCanceledException || !_stopping.IsCancellationRequested)
                 {
@@ -102,12 +113,32 @@ public sealed partial class NotificationDelivery(
                     LogDeliveryFailed(e, entry.Id);
                 }
                 _queued.TryRemove(entry.Tenant + "|" + entry.Id, out _);
+                _newest.TryRemove(KeyValuePair.Create(ThreadOf(entry), entry.Id));
+                if (entry.Kind == NotificationKind.Resolved)
+                    _messageRefs.TryRemove(ThreadOf(entry), out _);
             }
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
         {
             // Whatever is still pending stays in the outbox for the next start.
         }
+    }
+
+    private static (string, string, string) ThreadOf(OutboxEntry entry) => (entry.Tenant, entry.ReceiverId, entry.Incident.Id);
+
+    /// <summary>An edit with a newer notification of its incident queued behind it: the newer one shows all it would.</summary>
+    private bool IsSuperseded(OutboxEntry entry) =>
+        entry.Kind is NotificationKind.Updated or NotificationKind.Acknowledged
+        && _newest.TryGetValue(ThreadOf(entry), out var newest) && newest != entry.Id;
+
+    private async Task<string?> MessageRefAsync(OutboxEntry entry, CancellationToken ct)
+    {
+        if (_messageRefs.TryGetValue(ThreadOf(entry), out var known))
+            return known;
+        var stored = await incidents.GetMessageRefAsync(entry.Tenant, entry.Incident.Id, entry.ReceiverId, ct);
+        if (stored is not null)
+            _messageRefs[ThreadOf(entry)] = stored;
+        return stored;
     }
 
     private async Task DeliverAsync(OutboxEntry entry, CancellationToken ct)
@@ -119,6 +150,8 @@ public sealed partial class NotificationDelivery(
             return;
         }
 
+        var messageRef = await MessageRefAsync(entry, ct);
+        var notification = entry.Notification(messageRef);
         var attempts = entry.Attempts;
         var untilSent = Backoff.Retry<NotifyResult>(
             outcome => outcome.Result is { Delivered: false, Retryable: true },
@@ -127,7 +160,7 @@ public sealed partial class NotificationDelivery(
             onRetry: async args =>
             {
                 Outcomes.Add(1, new("channel", notifier.Channel), new("outcome", "retried"));
-                LogRetrying(notifier.Channel, entry.Anomaly.Series.Selector(), args.Outcome.Result!.Error, args.RetryDelay);
+                LogRetrying(notifier.Channel, entry.Incident.Id, args.Outcome.Result!.Error, args.RetryDelay);
                 await outbox.UpdateAsync(entry with { Attempts = attempts, LastError = args.Outcome.Result.Error }, CancellationToken.None);
             },
             time: clock);
@@ -136,13 +169,18 @@ public sealed partial class NotificationDelivery(
             attempts++;
             try
             {
-                return await notifier.NotifyAsync(receiver, entry.Notification, token);
+                return await notifier.NotifyAsync(receiver, notification, token);
             }
             catch (Exception e) when (e is not OperationCanceledException || !token.IsCancellationRequested)
             {
                 return NotifyResult.Retry(e.GetType().Name + ": " + e.Message);
             }
         }, ct);
+        if (result.MessageRef is { } sent && sent != messageRef)
+        {
+            _messageRefs[ThreadOf(entry)] = sent;
+            await incidents.SetMessageRefAsync(entry.Tenant, entry.Incident.Id, entry.ReceiverId, sent, ct);
+        }
         await FinishAsync(entry with { Attempts = attempts }, notifier.Channel, result, ct);
     }
 
@@ -154,19 +192,19 @@ public sealed partial class NotificationDelivery(
         await outbox.UpdateAsync(finished, ct);
         Outcomes.Add(1, new("channel", channel), new("outcome", result.Delivered ? "delivered" : "dead_lettered"));
         if (result.Delivered)
-            LogDelivered(entry.Status, channel, entry.Anomaly.Series.Selector(), entry.Attempts);
+            LogDelivered(entry.Kind, entry.Incident.Id, channel, entry.Attempts);
         else
-            LogDeadLettered(entry.Status, channel, entry.Anomaly.Series.Selector(), result.Error);
+            LogDeadLettered(entry.Kind, entry.Incident.Id, channel, result.Error);
     }
 
-    [LoggerMessage(LogLevel.Information, "Alert {Status} for {Series} delivered via {Channel} (attempt {Attempts})")]
-    private partial void LogDelivered(NotificationStatus status, string channel, string series, int attempts);
+    [LoggerMessage(LogLevel.Information, "Incident {IncidentId} {Kind} delivered via {Channel} (attempt {Attempts})")]
+    private partial void LogDelivered(NotificationKind kind, string incidentId, string channel, int attempts);
 
-    [LoggerMessage(LogLevel.Warning, "Alert via {Channel} for {Series} not delivered yet ({Error}); trying again in {Delay}")]
-    private partial void LogRetrying(string channel, string series, string? error, TimeSpan delay);
+    [LoggerMessage(LogLevel.Warning, "Incident {IncidentId} via {Channel} not delivered yet ({Error}); trying again in {Delay}")]
+    private partial void LogRetrying(string channel, string incidentId, string? error, TimeSpan delay);
 
-    [LoggerMessage(LogLevel.Error, "Alert {Status} for {Series} via {Channel} refused for good and dead-lettered: {Error}")]
-    private partial void LogDeadLettered(NotificationStatus status, string channel, string series, string? error);
+    [LoggerMessage(LogLevel.Error, "Incident {IncidentId} {Kind} via {Channel} refused for good and dead-lettered: {Error}")]
+    private partial void LogDeadLettered(NotificationKind kind, string incidentId, string channel, string? error);
 
     [LoggerMessage(LogLevel.Information, "Resuming {Count} notifications a previous run left pending")]
     private partial void LogResumed(int count);

@@ -1,6 +1,5 @@
 using System.Globalization;
-using System.Text.Json;
-using AiDevOps.Brain.Anomalies;
+using AiDevOps.Brain.Alerting.Incidents;
 using AiDevOps.Storage;
 using Microsoft.Extensions.Options;
 
@@ -13,30 +12,34 @@ public enum OutboxState
 
     /// <summary>The channel refused it for good (a bad chat, a revoked token): kept for people to see, never retried.</summary>
     DeadLettered,
+
+    /// <summary>An edit a newer edit of the same incident to the same receiver made needless before it was sent.</summary>
+    Superseded,
 }
 
 /// <summary>
-/// One notification to one receiver, stored before it is sent. <see cref="Id"/> sorts in the order the changes
-/// happened (a resolve after its firing), which is the order a receiver's queue delivers them in.
+/// One notification of an incident to one receiver, stored before it is sent, with the incident as it was then.
+/// <see cref="Id"/> sorts in the order the changes happened (by time, then by the incident's version), which is the
+/// order a receiver's queue delivers them in.
 /// </summary>
 public sealed record OutboxEntry(
     string Tenant,
     string Id,
     string ReceiverId,
-    NotificationStatus Status,
-    Anomaly Anomaly,
+    NotificationKind Kind,
+    Incident Incident,
     OutboxState State = OutboxState.Pending,
     int Attempts = 0,
     string? LastError = null)
 {
-    public static OutboxEntry For(Receiver receiver, Notification notification, DateTimeOffset at) => new(
-        notification.Anomaly.Series.Tenant,
-        $"{DataKeys.Time(at.ToUnixTimeMilliseconds())}.{(int)notification.Status}|{notification.Anomaly.Id}|{receiver.Id}",
-        receiver.Id,
-        notification.Status,
-        notification.Anomaly);
+    public static OutboxEntry For(string receiverId, IncidentUpdate update, DateTimeOffset at) => new(
+        update.Incident.Tenant,
+        $"{DataKeys.Time(at.ToUnixTimeMilliseconds())}|{update.Incident.Id}|{update.Incident.Version:D6}|{receiverId}",
+        receiverId,
+        update.Kind,
+        update.Incident);
 
-    public Notification Notification => new(Status, Anomaly);
+    public Notification Notification(string? messageRef) => new(Kind, Incident, messageRef);
 }
 
 /// <summary>
@@ -73,22 +76,22 @@ public sealed class NotificationOutbox(IKeyValueTable table, IOptions<StorageOpt
         var attributes = new Dictionary<string, string>
         {
             ["receiver"] = entry.ReceiverId,
-            ["status"] = entry.Status.ToString(),
+            ["kind"] = entry.Kind.ToString(),
             ["state"] = entry.State.ToString(),
             ["attempts"] = entry.Attempts.ToString(CultureInfo.InvariantCulture),
-            ["anomaly"] = JsonSerializer.Serialize(entry.Anomaly),
         };
         if (entry.LastError is not null)
             attributes["error"] = entry.LastError;
         var kept = entry.State switch
         {
-            OutboxState.Delivered => DeliveredKept,
+            OutboxState.Pending => (TimeSpan?)null,
             OutboxState.DeadLettered => DeadLettersKept,
-            _ => (TimeSpan?)null,
+            _ => DeliveredKept,
         };
         return new StoredItem(DataKeys.Outbox(entry.Tenant), entry.Id)
         {
             Attributes = attributes,
+            Data = CompressedJson.Write(entry.Incident),
             ExpiresAt = kept is { } keep ? (clock.GetUtcNow() + keep).ToUnixTimeSeconds() : null,
         };
     }
@@ -100,8 +103,8 @@ public sealed class NotificationOutbox(IKeyValueTable table, IOptions<StorageOpt
             tenant,
             item.Sort,
             a["receiver"],
-            Enum.Parse<NotificationStatus>(a["status"]),
-            JsonSerializer.Deserialize<Anomaly>(a["anomaly"])!,
+            Enum.Parse<NotificationKind>(a["kind"]),
+            CompressedJson.Read<Incident>(item.Data!),
             Enum.Parse<OutboxState>(a["state"]),
             int.Parse(a["attempts"], CultureInfo.InvariantCulture),
             a.GetValueOrDefault("error"));

@@ -33,8 +33,14 @@ public static class AlertConfigApi
         return app;
     }
 
-    /// <summary>A route as clients send it: a Prometheus selector and receiver ids.</summary>
-    public sealed record RouteRequest(string? Selector, IReadOnlyList<string>? Receivers);
+    /// <summary>
+    /// A route as clients send it: a Prometheus selector and receiver ids; optionally its place in the order routes are
+    /// tried, whether later routes are tried too (<c>continue</c>), and its incident settings (durations such as 5m).
+    /// </summary>
+    public sealed record RouteRequest(
+        string? Selector, IReadOnlyList<string>? Receivers, bool? Continue = null, int? Position = null,
+        IReadOnlyList<string>? GroupBy = null, string? GroupInterval = null, string? RepeatInterval = null, string? Notify = null,
+        int? TelegramThreadId = null);
 
     public static async Task<Ok<IReadOnlyList<AlertRoute>>> ListRoutesAsync(ClaimsPrincipal user, AlertConfigStore store, CancellationToken ct) =>
         TypedResults.Ok(await store.ListRoutesAsync(user.Agent().Tenant, ct));
@@ -45,7 +51,8 @@ public static class AlertConfigApi
         var tenant = user.Agent().Tenant;
         if (await ValidateAsync(request, tenant, store, ct) is { Count: > 0 } errors)
             return TypedResults.ValidationProblem(errors);
-        var route = new AlertRoute(Guid.NewGuid().ToString("N")[..12], request.Selector!, request.Receivers!);
+        var position = request.Position ?? (await store.ListRoutesAsync(tenant, ct)).Select(r => r.Position + 1).DefaultIfEmpty(0).Max();
+        var route = ToRoute(Guid.NewGuid().ToString("N")[..12], request, position);
         await store.PutRouteAsync(tenant, route, ct);
         return TypedResults.Created($"/api/alert-config/routes/{route.Id}", route);
     }
@@ -63,7 +70,7 @@ public static class AlertConfigApi
             return TypedResults.NotFound();
         if (await ValidateAsync(request, tenant, store, ct) is { Count: > 0 } errors)
             return TypedResults.ValidationProblem(errors);
-        var route = new AlertRoute(id, request.Selector!, request.Receivers!);
+        var route = ToRoute(id, request, request.Position ?? (await store.ListRoutesAsync(tenant, ct)).First(r => r.Id == id).Position);
         await store.PutRouteAsync(tenant, route, ct);
         return TypedResults.Ok(route);
     }
@@ -77,9 +84,47 @@ public static class AlertConfigApi
         return TypedResults.NoContent();
     }
 
+    private static readonly TimeSpan MaxInterval = TimeSpan.FromDays(7);
+
+    private static AlertRoute ToRoute(string id, RouteRequest request, int position)
+    {
+        var defaults = RouteSettings.Defaults;
+        var custom = request.GroupBy is not null || request.GroupInterval is not null || request.RepeatInterval is not null
+            || request.Notify is not null || request.TelegramThreadId is not null;
+        var settings = custom
+            ? new RouteSettings(
+                request.GroupBy ?? defaults.GroupBy,
+                request.GroupInterval is { } group ? PromQlParser.ParseDuration(group) : defaults.GroupInterval,
+                request.RepeatInterval is { } repeat ? PromQlParser.ParseDuration(repeat) : defaults.RepeatInterval,
+                request.Notify is { } notify ? Enum.Parse<RouteNotify>(notify, ignoreCase: true) : RouteNotify.Default,
+                request.TelegramThreadId)
+            : null;
+        return new AlertRoute(id, request.Selector!, request.Receivers!, request.Continue ?? false, position, settings);
+    }
+
     private static async Task<Dictionary<string, string[]>> ValidateAsync(RouteRequest request, string tenant, AlertConfigStore store, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
+        foreach (var (field, value) in new[] { ("groupInterval", request.GroupInterval), ("repeatInterval", request.RepeatInterval) })
+        {
+            if (value is null)
+                continue;
+            try
+            {
+                if (PromQlParser.ParseDuration(value) is var duration && (duration < TimeSpan.FromSeconds(1) || duration > MaxInterval))
+                    errors[field] = [$"{field} must be between 1s and 7d."];
+            }
+            catch (FormatException)
+            {
+                errors[field] = [$"{field} must be a Prometheus duration such as 5m or 4h, not '{value}'."];
+            }
+        }
+        if (request.Notify is { } notify && !Enum.TryParse<RouteNotify>(notify, ignoreCase: true, out _))
+            errors["notify"] = ["notify must be default (page for what pages by its kind), loud (every incident pages) or silent (none does)."];
+        if (request.GroupBy is { } groupBy && groupBy.Any(label => !IsLabelName(label)))
+            errors["groupBy"] = ["groupBy must list label names such as instance or job (letters, digits and underscores, not starting with a digit)."];
+        if (request.TelegramThreadId is <= 0)
+            errors["telegramThreadId"] = ["telegramThreadId must be the positive id of a forum topic (message_thread_id)."];
         try
         {
             PromQlParser.ParseSelector(request.Selector ?? "");
@@ -100,6 +145,9 @@ public static class AlertConfigApi
         }
         return errors;
     }
+
+    private static bool IsLabelName(string name) =>
+        name.Length is > 0 and <= 128 && !char.IsAsciiDigit(name[0]) && name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_');
 
     /// <summary>What a client sends. <see cref="Secret"/> is optional and is never sent back.</summary>
     public sealed record ReceiverRequest(string? Channel, string? Address, string? Secret);

@@ -14,13 +14,16 @@ public static class NotificationsApi
     {
         app.MapGroup("/api/notifications").RequireAuthorization()
             .MapGet("/", ListAsync)
-            .WithSummary("Notifications, newest first; state = pending, delivered, dead_lettered or all. Dead letters are what a channel refused for good.");
+            .WithSummary("Notifications, newest first; state = pending, delivered, superseded, dead_lettered or all. Dead letters are what a channel refused for good.");
         return app;
     }
 
     public sealed record NotificationView(
-        string Id, string ReceiverId, string Status, string State, int Attempts, string? LastError,
-        string AnomalyId, string Kind, string Series);
+        string Id, string ReceiverId, string Kind, string State, int Attempts, string? LastError, string IncidentId, string Title)
+    {
+        public static NotificationView Of(OutboxEntry e) => new(
+            e.Id, e.ReceiverId, e.Kind.ToString().ToLowerInvariant(), StateName(e.State), e.Attempts, e.LastError, e.Incident.Id, e.Incident.Title);
+    }
 
     public static async Task<Results<Ok<List<NotificationView>>, ValidationProblem>> ListAsync(
         ClaimsPrincipal user, NotificationOutbox outbox, CancellationToken ct, string state = "all", int limit = 100)
@@ -30,22 +33,22 @@ public static class NotificationsApi
             "pending" => OutboxState.Pending,
             "delivered" => OutboxState.Delivered,
             "dead_lettered" => OutboxState.DeadLettered,
+            "superseded" => OutboxState.Superseded,
             _ => null,
         };
         if (wanted is null && state != "all")
-            return Problems.Invalid("state", "state must be pending, delivered, dead_lettered or all.");
+            return Problems.Invalid("state", "state must be pending, delivered, superseded, dead_lettered or all.");
         if (limit is < 1 or > MaxLimit)
             return Problems.Invalid("limit", $"limit must be between 1 and {MaxLimit}.");
         var entries = await outbox.ListAsync(user.Agent().Tenant, wanted, ct);
-        return TypedResults.Ok(entries.AsEnumerable().Reverse().Take(limit).Select(e => new NotificationView(
-            e.Id, e.ReceiverId, e.Status.ToString().ToLowerInvariant(), StateName(e.State), e.Attempts, e.LastError,
-            e.Anomaly.Id, e.Anomaly.Kind, e.Anomaly.Series.Selector())).ToList());
+        return TypedResults.Ok(entries.AsEnumerable().Reverse().Take(limit).Select(NotificationView.Of).ToList());
     }
 
     private static string StateName(OutboxState state) => state switch
     {
         OutboxState.Pending => "pending",
         OutboxState.Delivered => "delivered",
+        OutboxState.Superseded => "superseded",
         _ => "dead_lettered",
     };
 }

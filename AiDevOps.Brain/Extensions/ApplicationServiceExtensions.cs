@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using AiDevOps.Brain.Alerting;
+using AiDevOps.Brain.Alerting.Incidents;
 using AiDevOps.Brain.Alerting.Notifiers.Email;
 using AiDevOps.Brain.Alerting.Notifiers;
 using AiDevOps.Brain.Alerting.Notifiers.PagerDuty;
@@ -179,7 +180,10 @@ public static partial class ApplicationServiceExtensions
         builder.Services.AddSingleton<Inhibition>();
         builder.Services.AddSingleton<NotificationDelivery>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<NotificationDelivery>());
-        builder.Services.AddHostedService<AlertDispatcher>();
+        builder.Services.AddSingleton<IncidentBook>();
+        builder.Services.AddSingleton<IncidentStore>();
+        builder.Services.AddSingleton<AlertDispatcher>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<AlertDispatcher>());
 
         builder.Services.AddOptions<TelegramOptions>().BindConfiguration(TelegramOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<INotifier, TelegramNotifier>();

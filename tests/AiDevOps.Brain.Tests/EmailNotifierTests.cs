@@ -36,7 +36,7 @@ public sealed class EmailNotifierTests(MaildevFixture sink) : IClassFixture<Mail
 {
     private static readonly DateTimeOffset OpenedAt = DateTimeOffset.Parse("2026-11-28T10:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
 
-    private static Notification Firing(string job, string? summary = null) => new(NotificationStatus.Firing, new Anomaly(
+    private static Notification Firing(string job, string? summary = null) => TestNotifications.Firing(new Anomaly(
         "id-" + job.GetHashCode(StringComparison.Ordinal),
         Series.Of("acme", new Dictionary<string, string> { ["__name__"] = "up", ["job"] = job, ["instance"] = "a&b:9100" }),
         AnomalyKinds.TargetDown, UpDetector.Name, 1, OpenedAt,
@@ -94,7 +94,7 @@ public sealed class EmailNotifierTests(MaildevFixture sink) : IClassFixture<Mail
     {
         var receiver = NewReceiver();
         var firing = Firing("node");
-        var resolved = new Notification(NotificationStatus.Resolved, firing.Anomaly with { ResolvedAt = OpenedAt.AddSeconds(95) });
+        var resolved = TestNotifications.AsResolved(firing.Anomaly with { ResolvedAt = OpenedAt.AddSeconds(95) });
         var notifier = Notifier(Settings());
 
         Assert.True((await notifier.NotifyAsync(receiver, firing, CancellationToken.None)).Delivered);

@@ -22,7 +22,7 @@ public sealed class PagerDutyNotifierTests : IAsyncLifetime
     private static PagerDutyNotifier NotifierFor(Uri baseUrl) => new(Clients, Options.Create(new PagerDutyOptions { ApiBaseUrl = baseUrl.ToString() }));
 
     [Fact]
-    public async Task A_firing_anomaly_triggers_an_incident_keyed_by_the_anomaly()
+    public async Task A_firing_anomaly_triggers_an_incident_keyed_by_our_incident()
     {
         var anomaly = TargetDown();
 
@@ -32,7 +32,7 @@ public sealed class PagerDutyNotifierTests : IAsyncLifetime
         var sent = Assert.Single(_pagerDuty.Requests.All);
         Assert.Equal((202, "/v2/enqueue"), (sent.AnsweredStatus, sent.Path));
         var e = sent.Json;
-        Assert.Equal((RoutingKey, "trigger", anomaly.Id), (e.GetProperty("routing_key").GetString(), e.GetProperty("event_action").GetString(), e.GetProperty("dedup_key").GetString()));
+        Assert.Equal((RoutingKey, "trigger", TestNotifications.IncidentOf(anomaly).Id), (e.GetProperty("routing_key").GetString(), e.GetProperty("event_action").GetString(), e.GetProperty("dedup_key").GetString()));
         var payload = e.GetProperty("payload");
         Assert.Equal("Target down: up{instance=\"db-1:9100\",job=\"node\"}", payload.GetProperty("summary").GetString());
         Assert.Equal(("db-1:9100", "critical", "2026-11-28T10:00:00.0000000Z"),
@@ -45,7 +45,7 @@ public sealed class PagerDutyNotifierTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_resolve_closes_the_incident_of_the_same_anomaly()
+    public async Task A_resolve_closes_the_same_incident()
     {
         var anomaly = TargetDown();
 
@@ -53,7 +53,7 @@ public sealed class PagerDutyNotifierTests : IAsyncLifetime
 
         Assert.True(result.Delivered, result.Error);
         var e = Assert.Single(_pagerDuty.Requests.All).Json;
-        Assert.Equal(("resolve", anomaly.Id), (e.GetProperty("event_action").GetString(), e.GetProperty("dedup_key").GetString()));
+        Assert.Equal(("resolve", TestNotifications.IncidentOf(anomaly).Id), (e.GetProperty("event_action").GetString(), e.GetProperty("dedup_key").GetString()));
         Assert.False(e.TryGetProperty("payload", out _));
     }
 

@@ -12,25 +12,31 @@ public sealed class RoutesTests(BrainFactory brain) : IClassFixture<BrainFactory
     private static readonly Receiver Ops = new("telegram", "-100001");
     private static readonly Receiver Db = new("telegram", "-100002");
 
+    private static IReadOnlyList<Receiver> ReceiversFor(IReadOnlyDictionary<string, string> labels, IReadOnlyList<AlertRoute> routes) =>
+        [.. Routing.Match(labels, routes, [Ops, Db]).SelectMany(m => m.Receivers).Distinct()];
+
     [Fact]
-    public void Without_routes_every_receiver_gets_every_alert()
+    public void Without_routes_every_receiver_gets_every_alert_on_the_default_route()
     {
-        var labels = new Dictionary<string, string> { ["job"] = "node" };
-        Assert.Equal([Ops, Db], Routing.ReceiversFor(labels, [], [Ops, Db]));
+        var match = Assert.Single(Routing.Match(new Dictionary<string, string> { ["job"] = "node" }, [], [Ops, Db]));
+        Assert.Equal(AlertRoute.DefaultId, match.Route.Id);
+        Assert.Equal([Ops, Db], match.Receivers);
     }
 
     [Fact]
-    public void With_routes_an_alert_goes_to_the_receivers_of_every_route_it_matches()
+    public void The_first_matching_route_takes_an_alert_unless_it_says_continue()
     {
         AlertRoute[] routes =
         [
-            new("r1", "{job=\"postgres\"}", [Db.Id]),
-            new("r2", "{severity=~\"page|critical\"}", [Ops.Id]),
+            new("r2", "{severity=~\"page|critical\"}", [Ops.Id], Position: 2),
+            new("r1", "{job=\"postgres\"}", [Db.Id], Position: 1),
         ];
-        Assert.Equal([Db], Routing.ReceiversFor(new Dictionary<string, string> { ["job"] = "postgres" }, routes, [Ops, Db]));
-        Assert.Equal([Ops, Db], Routing.ReceiversFor(
-            new Dictionary<string, string> { ["job"] = "postgres", ["severity"] = "page" }, routes, [Ops, Db]));
-        Assert.Empty(Routing.ReceiversFor(new Dictionary<string, string> { ["job"] = "node" }, routes, [Ops, Db]));
+        Assert.Equal([Db], ReceiversFor(new Dictionary<string, string> { ["job"] = "postgres", ["severity"] = "page" }, routes));
+        Assert.Equal([Ops], ReceiversFor(new Dictionary<string, string> { ["job"] = "node", ["severity"] = "page" }, routes));
+        Assert.Empty(ReceiversFor(new Dictionary<string, string> { ["job"] = "node" }, routes));
+
+        routes[1] = routes[1] with { Continue = true };
+        Assert.Equal([Db, Ops], ReceiversFor(new Dictionary<string, string> { ["job"] = "postgres", ["severity"] = "page" }, routes));
     }
 
     [Fact]

@@ -17,7 +17,7 @@ public class TelegramMessageFormatterTests
     /// <summary>The only tags the formatter writes.</summary>
     private static readonly HashSet<string> FormatterTags = ["b", "i", "code"];
 
-    private static string Firing(Anomaly anomaly) => TelegramMessageFormatter.ToHtml(new Notification(NotificationStatus.Firing, anomaly));
+    private static string Firing(Anomaly anomaly) => TelegramMessageFormatter.ToHtml(TestNotifications.Firing(anomaly));
 
     private static string TextOf(string html) => TelegramHtml.Text(html, FormatterTags);
 
@@ -35,7 +35,7 @@ public class TelegramMessageFormatterTests
     [Fact]
     public void Resolved_says_how_long_it_lasted()
     {
-        var html = TelegramMessageFormatter.ToHtml(new Notification(NotificationStatus.Resolved, Down with { ResolvedAt = Down.OpenedAt.AddSeconds(95) }));
+        var html = TelegramMessageFormatter.ToHtml(TestNotifications.AsResolved(Down with { ResolvedAt = Down.OpenedAt.AddSeconds(95) }));
         Assert.StartsWith("✅ <b>Resolved: Target down</b>", html, StringComparison.Ordinal);
         Assert.Contains("After 1m 35s", html, StringComparison.Ordinal);
     }
@@ -107,7 +107,7 @@ public class TelegramMessageFormatterTests
             foreach (var (name, value) in labels)
                 all[name] = value;
             var anomaly = Down with { Series = Series.Of("default", all), Kind = kind, Evidence = evidence, Summary = summary, ResolvedAt = Down.OpenedAt.AddHours(2) };
-            return new Notification(firing ? NotificationStatus.Firing : NotificationStatus.Resolved, anomaly);
+            return firing ? TestNotifications.Firing(anomaly) : TestNotifications.AsResolved(anomaly);
         });
 
     [Fact]

@@ -18,7 +18,7 @@ public sealed class TelegramNotifierTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _api.DisposeAsync();
 
-    private static Notification Firing(string instance) => new(NotificationStatus.Firing, new Anomaly(
+    private static Notification Firing(string instance) => TestNotifications.Firing(new Anomaly(
         "id", Series.Of("default", new Dictionary<string, string> { ["__name__"] = "up", ["job"] = "node", ["instance"] = instance }),
         AnomalyKinds.TargetDown, UpDetector.Name, 1, DateTimeOffset.UnixEpoch.AddDays(20000), Summary: "Restart <it> & check"));
 
@@ -45,10 +45,8 @@ public sealed class TelegramNotifierTests : IAsyncLifetime
     public async Task A_target_down_pages_and_an_unusual_series_arrives_silently()
     {
         var down = Firing("db-1:9100");
-        var unusual = down with
-        {
-            Anomaly = down.Anomaly with { Kind = AnomalyKinds.Unusual, Series = Series.Of("default", new Dictionary<string, string> { ["__name__"] = "node_load1" }) },
-        };
+        var unusual = TestNotifications.Firing(
+            down.Anomaly with { Kind = AnomalyKinds.Unusual, Series = Series.Of("default", new Dictionary<string, string> { ["__name__"] = "node_load1" }) });
 
         Assert.True((await Notifier().NotifyAsync(new Receiver("telegram", "4242"), down, CancellationToken.None)).Delivered);
         Assert.True((await Notifier().NotifyAsync(new Receiver("telegram", "4242"), unusual, CancellationToken.None)).Delivered);
@@ -145,7 +143,7 @@ public sealed class TelegramNotifierTests : IAsyncLifetime
             Summary = string.Concat(Enumerable.Repeat("Restart <it> & check the disk. ", 800)),
         };
 
-        var result = await Notifier().NotifyAsync(new Receiver("telegram", "4242"), new Notification(NotificationStatus.Firing, huge), CancellationToken.None);
+        var result = await Notifier().NotifyAsync(new Receiver("telegram", "4242"), TestNotifications.Firing(huge), CancellationToken.None);
 
         Assert.True(result.Delivered, result.Error);
         var text = TelegramHtml.Text(Assert.Single(_api.Messages).Text);
@@ -153,7 +151,7 @@ public sealed class TelegramNotifierTests : IAsyncLifetime
         Assert.StartsWith("🔴 Target down\nup{instance=\"db-1:9100\",job=\"<&\"🔥", text, StringComparison.Ordinal);
 
         // What the formatter used to send, the HTML cut at 4096 characters, is refused.
-        var cut = TelegramMessageFormatter.ToHtml(new Notification(NotificationStatus.Firing, huge))[..TelegramMessageFormatter.MaxLength];
+        var cut = TelegramMessageFormatter.ToHtml(TestNotifications.Firing(huge))[..TelegramMessageFormatter.MaxLength];
         var refused = await Assert.ThrowsAsync<ApiRequestException>(() => Bot().SendMessage(4242, cut, ParseMode.Html));
         Assert.Equal(400, refused.ErrorCode);
     }

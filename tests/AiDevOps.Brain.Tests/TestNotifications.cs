@@ -1,5 +1,6 @@
 using System.Globalization;
 using AiDevOps.Brain.Alerting;
+using AiDevOps.Brain.Alerting.Incidents;
 using AiDevOps.Brain.Detection;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -26,8 +27,16 @@ internal static class TestNotifications
         return new Anomaly(Anomaly.IdFor(series, OpenedAt), series, AnomalyKinds.PrometheusAlert, PrometheusAlertTracker.Detector, 1, OpenedAt);
     }
 
-    public static Notification Firing(Anomaly anomaly) => new(NotificationStatus.Firing, anomaly);
+    /// <summary>The incident one anomaly makes on its own, as the default route groups it.</summary>
+    public static Incident IncidentOf(Anomaly anomaly) => new(
+        anomaly.Series.Tenant, Incident.IdFor(anomaly.Series.Tenant, AlertRoute.DefaultId, anomaly.Id, anomaly.OpenedAt), AlertRoute.DefaultId,
+        new Dictionary<string, string> { ["instance"] = anomaly.Series.Labels.GetValueOrDefault("instance", "") }, [], RouteSettings.Defaults,
+        anomaly.IsOpen ? IncidentState.Open : IncidentState.Resolved, anomaly.OpenedAt, [anomaly], [], anomaly.OpenedAt, ResolvedAt: anomaly.ResolvedAt);
 
-    public static Notification Resolved(Anomaly anomaly, TimeSpan after) =>
-        new(NotificationStatus.Resolved, anomaly with { ResolvedAt = anomaly.OpenedAt + after });
+    public static Notification Firing(Anomaly anomaly) => new(NotificationKind.Opened, IncidentOf(anomaly));
+
+    /// <summary>The resolve of the incident of <paramref name="anomaly"/>, which carries its <see cref="Anomaly.ResolvedAt"/>.</summary>
+    public static Notification AsResolved(Anomaly anomaly) => new(NotificationKind.Resolved, IncidentOf(anomaly));
+
+    public static Notification Resolved(Anomaly anomaly, TimeSpan after) => AsResolved(anomaly with { ResolvedAt = anomaly.OpenedAt + after });
 }

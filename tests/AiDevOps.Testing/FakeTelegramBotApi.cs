@@ -10,9 +10,15 @@ using Microsoft.Extensions.Logging;
 
 namespace AiDevOps.Testing;
 
-/// <summary>A message the fake Bot API received through <c>sendMessage</c>.</summary>
+/// <summary>A message the fake Bot API received through <c>sendMessage</c>, or an edit through <c>editMessageText</c>.</summary>
 /// <param name="Silent">Sent with <c>disable_notification</c>: it arrives without a sound.</param>
-public sealed record SentMessage(string Token, string ChatId, string Text, string? ParseMode, bool Silent = false);
+/// <param name="MessageId">The id the fake gave the message (for an edit: the message edited).</param>
+/// <param name="ReplyTo">The message it answers (<c>reply_parameters.message_id</c>).</param>
+/// <param name="ThreadId">The forum topic (<c>message_thread_id</c>).</param>
+/// <param name="Buttons">The callback data of its inline keyboard's buttons, in order.</param>
+public sealed record SentMessage(
+    string Token, string ChatId, string Text, string? ParseMode, bool Silent = false, int MessageId = 0, int? ReplyTo = null,
+    int? ThreadId = null, IReadOnlyList<string>? Buttons = null);
 
 /// <summary>
 /// A loopback server speaking the Telegram Bot API wire protocol (<c>POST /bot&lt;token&gt;/&lt;method&gt;</c>, JSON
@@ -25,6 +31,7 @@ public sealed class FakeTelegramBotApi : IAsyncDisposable
 {
     private LoopbackApp _app = null!;
     private readonly ConcurrentQueue<SentMessage> _messages = new();
+    private readonly ConcurrentQueue<SentMessage> _edits = new();
     private readonly ConcurrentQueue<(SentMessage Message, string Description)> _refused = new();
     private readonly ConcurrentQueue<string> _unmatched = new();
     private int _rateLimitsLeft;
@@ -35,6 +42,9 @@ public sealed class FakeTelegramBotApi : IAsyncDisposable
     public Uri BaseUrl { get; private set; } = null!;
 
     public IReadOnlyCollection<SentMessage> Messages => _messages.ToArray();
+
+    /// <summary>Every editMessageText that changed a message, in order.</summary>
+    public IReadOnlyCollection<SentMessage> Edits => _edits.ToArray();
 
     /// <summary>Messages answered 400, with the Bot API's description.</summary>
     public IReadOnlyCollection<(SentMessage Message, string Description)> Refused => _refused.ToArray();
@@ -101,7 +111,8 @@ public sealed class FakeTelegramBotApi : IAsyncDisposable
         }
 
         var body = await ReadBodyAsync(request);
-        if (!method.Equals("sendMessage", StringComparison.OrdinalIgnoreCase))
+        var edit = method.Equals("editMessageText", StringComparison.OrdinalIgnoreCase);
+        if (!edit && !method.Equals("sendMessage", StringComparison.OrdinalIgnoreCase))
             return Results.Json(new JsonObject { ["ok"] = true, ["result"] = true });
 
         var chatId = body["chat_id"]?.ToString() ?? "";
@@ -112,27 +123,50 @@ public sealed class FakeTelegramBotApi : IAsyncDisposable
         }
         var text = body["text"]?.ToString() ?? "";
         var message = new SentMessage(token, chatId, text, body["parse_mode"]?.ToString(),
-            string.Equals(body["disable_notification"]?.ToString(), "true", StringComparison.OrdinalIgnoreCase));
+            string.Equals(body["disable_notification"]?.ToString(), "true", StringComparison.OrdinalIgnoreCase),
+            edit ? Number(body["message_id"]) ?? 0 : 0,
+            Number(Json(body["reply_parameters"])?["message_id"]),
+            Number(body["message_thread_id"]),
+            Json(body["reply_markup"])?["inline_keyboard"]?.AsArray().SelectMany(row => row!.AsArray()).Select(b => b!["callback_data"]!.ToString()).ToList());
         if (Refusal(message) is { } description)
         {
             _refused.Enqueue((message, description));
             return Results.Json(new JsonObject { ["ok"] = false, ["error_code"] = 400, ["description"] = description }, statusCode: 400);
         }
+        if (edit)
+        {
+            // Like Telegram: an edit to the text and buttons the message already has is refused.
+            var current = _edits.LastOrDefault(e => e.ChatId == chatId && e.MessageId == message.MessageId)
+                ?? _messages.FirstOrDefault(m => m.ChatId == chatId && m.MessageId == message.MessageId);
+            if (current is null)
+                return Results.Json(new JsonObject { ["ok"] = false, ["error_code"] = 400, ["description"] = "Bad Request: message to edit not found" }, statusCode: 400);
+            if (current.Text == message.Text && (current.Buttons ?? []).SequenceEqual(message.Buttons ?? []))
+                return Results.Json(new JsonObject { ["ok"] = false, ["error_code"] = 400, ["description"] = "Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message" }, statusCode: 400);
+            _edits.Enqueue(message);
+            return Results.Json(new JsonObject { ["ok"] = true, ["result"] = MessageJson(message.MessageId, chatId, text) });
+        }
+        message = message with { MessageId = Interlocked.Increment(ref _nextMessageId) };
         _messages.Enqueue(message);
+        return Results.Json(new JsonObject { ["ok"] = true, ["result"] = MessageJson(message.MessageId, chatId, text) });
+    }
+
+    private static JsonObject MessageJson(int messageId, string chatId, string text)
+    {
         // Telegram answers with the chat's numeric id even when it was addressed by @channel name.
         var chat = long.TryParse(chatId, out var id) ? id : -1_000_000_000_000 - Math.Abs((long)chatId.GetHashCode(StringComparison.Ordinal));
-        return Results.Json(new JsonObject
+        return new JsonObject
         {
-            ["ok"] = true,
-            ["result"] = new JsonObject
-            {
-                ["message_id"] = Interlocked.Increment(ref _nextMessageId),
-                ["date"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
-                ["chat"] = new JsonObject { ["id"] = chat, ["type"] = id == chat ? "private" : "channel" },
-                ["text"] = text,
-            },
-        });
+            ["message_id"] = messageId,
+            ["date"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
+            ["chat"] = new JsonObject { ["id"] = chat, ["type"] = id == chat ? "private" : "channel" },
+            ["text"] = text,
+        };
     }
+
+    /// <summary>A field a form body carries as JSON text and a JSON body as an object.</summary>
+    private static JsonNode? Json(JsonNode? field) => field is JsonValue value && value.TryGetValue<string>(out var text) ? JsonNode.Parse(text) : field;
+
+    private static int? Number(JsonNode? field) => int.TryParse(field?.ToString(), out var number) ? number : null;
 
     /// <summary>Why Telegram would answer 400 to this message, in its words; null when it would send it.</summary>
     private static string? Refusal(SentMessage message)

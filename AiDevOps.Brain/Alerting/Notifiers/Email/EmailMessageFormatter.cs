@@ -1,7 +1,7 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
-using AiDevOps.Brain.Anomalies;
+using AiDevOps.Brain.Alerting.Incidents;
 using MimeKit;
 
 namespace AiDevOps.Brain.Alerting.Notifiers.Email;
@@ -22,14 +22,16 @@ public static class EmailMessageFormatter
         message.From.Add(from);
         message.To.Add(to);
         var domain = from.Domain is { Length: > 0 } d ? d : "aidevops.local";
-        var firingId = $"{Thread(notification.Anomaly)}.firing@{domain}";
-        if (notification.Status == NotificationStatus.Firing)
+        var thread = Thread(notification.Incident);
+        var firingId = $"{thread}.firing@{domain}";
+        if (notification.Kind == NotificationKind.Opened)
         {
             message.MessageId = firingId;
         }
         else
         {
-            message.MessageId = $"{Thread(notification.Anomaly)}.resolved@{domain}";
+            // Each later mail of the incident has an id of its own (a retry keeps it) and answers the first.
+            message.MessageId = $"{thread}.{notification.Kind.ToString().ToLowerInvariant()}-{notification.Incident.Version}@{domain}";
             message.InReplyTo = firingId;
             message.References.Add(firingId);
         }
@@ -42,7 +44,7 @@ public static class EmailMessageFormatter
     {
         var anomaly = notification.Anomaly;
         var status = notification.Status == NotificationStatus.Firing ? "[FIRING] " : "[RESOLVED] ";
-        return AlertText.Shorten(AlertText.Clean(status + AlertText.Title(anomaly) + ": " + anomaly.Series.Selector()), MaxSubjectLength);
+        return AlertText.Shorten(AlertText.Clean(status + notification.Incident.Title + ": " + Where(notification)), MaxSubjectLength);
     }
 
     public static string Text(Notification notification)
@@ -51,9 +53,11 @@ public static class EmailMessageFormatter
         var text = new StringBuilder();
         if (notification.Status == NotificationStatus.Firing)
         {
-            text.Append(AlertText.Title(anomaly)).Append('\n');
-            text.Append(anomaly.Series.Selector()).Append('\n');
-            text.Append("Since ").Append(AlertText.Time(anomaly.OpenedAt)).Append('\n');
+            text.Append(notification.Incident.Title).Append('\n');
+            text.Append(Where(notification)).Append('\n');
+            text.Append("Since ").Append(AlertText.Time(notification.Incident.OpenedAt)).Append('\n');
+            foreach (var member in Listed(notification))
+                text.Append("- ").Append(member).Append('\n');
             if (!string.IsNullOrWhiteSpace(anomaly.Evidence))
                 text.Append('\n').Append(anomaly.Evidence.Trim()).Append('\n');
             if (!string.IsNullOrWhiteSpace(anomaly.Summary))
@@ -61,9 +65,9 @@ public static class EmailMessageFormatter
         }
         else
         {
-            text.Append("Resolved: ").Append(AlertText.Title(anomaly)).Append('\n');
-            text.Append(anomaly.Series.Selector()).Append('\n');
-            text.Append(AlertText.Lasted(anomaly)).Append('\n');
+            text.Append("Resolved: ").Append(notification.Incident.Title).Append('\n');
+            text.Append(Where(notification)).Append('\n');
+            text.Append(AlertText.Lasted(notification.Incident)).Append('\n');
         }
         return AlertText.Clean(text.ToString());
     }
@@ -74,11 +78,13 @@ public static class EmailMessageFormatter
         var firing = notification.Status == NotificationStatus.Firing;
         var html = new StringBuilder("<!DOCTYPE html>\n<html><body style=\"font-family:sans-serif\">\n");
         html.Append("<h2 style=\"color:").Append(firing ? "#b00020" : "#1b7f3b").Append("\">")
-            .Append(firing ? "" : "Resolved: ").Append(Escape(AlertText.Title(anomaly))).Append("</h2>\n");
-        html.Append("<p><code>").Append(Escape(anomaly.Series.Selector())).Append("</code></p>\n");
+            .Append(firing ? "" : "Resolved: ").Append(Escape(notification.Incident.Title)).Append("</h2>\n");
+        html.Append("<p><code>").Append(Escape(Where(notification))).Append("</code></p>\n");
         if (firing)
         {
-            html.Append("<p>Since ").Append(Escape(AlertText.Time(anomaly.OpenedAt))).Append("</p>\n");
+            html.Append("<p>Since ").Append(Escape(AlertText.Time(notification.Incident.OpenedAt))).Append("</p>\n");
+            if (Listed(notification) is { Count: > 0 } members)
+                html.Append("<ul>\n").AppendJoin("", members.Select(m => "<li>" + Escape(m) + "</li>\n")).Append("</ul>\n");
             if (!string.IsNullOrWhiteSpace(anomaly.Evidence))
                 html.Append("<p><em>").Append(Paragraph(anomaly.Evidence)).Append("</em></p>\n");
             if (!string.IsNullOrWhiteSpace(anomaly.Summary))
@@ -86,7 +92,7 @@ public static class EmailMessageFormatter
         }
         else
         {
-            html.Append("<p>").Append(Escape(AlertText.Lasted(anomaly))).Append("</p>\n");
+            html.Append("<p>").Append(Escape(AlertText.Lasted(notification.Incident))).Append("</p>\n");
         }
         return html.Append("</body></html>\n").ToString();
     }
@@ -96,8 +102,16 @@ public static class EmailMessageFormatter
 
     private static string Paragraph(string text) => Escape(text.Trim()).ReplaceLineEndings("<br>\n");
 
+    /// <summary>The series of a one-alert incident, else the group's labels.</summary>
+    private static string Where(Notification notification) =>
+        notification.Incident.Members.Count == 1 ? notification.Anomaly.Series.Selector() : notification.Incident.Selector;
 
-    /// <summary>The same for the firing and the resolve of one anomaly, and for nothing else.</summary>
-    private static string Thread(Anomaly anomaly) =>
-        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(anomaly.Series.Tenant + "\0" + anomaly.Id)).AsSpan(0, 16));
+    /// <summary>The firing members of a group, by name; none for a one-alert incident.</summary>
+    private static List<string> Listed(Notification notification) => notification.Incident.Members.Count == 1
+        ? []
+        : [.. notification.Incident.Firing.Select(m => $"{AlertText.Title(m)}: {m.Series.Selector()}")];
+
+    /// <summary>The same for every mail of one incident, and for nothing else.</summary>
+    private static string Thread(Incident incident) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(incident.Tenant + "\0" + incident.Id)).AsSpan(0, 16));
 }

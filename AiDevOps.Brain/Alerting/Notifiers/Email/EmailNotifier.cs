@@ -34,6 +34,9 @@ public sealed class EmailNotifier(IOptions<EmailOptions> options) : INotifier
 
     public async Task<NotifyResult> NotifyAsync(Receiver receiver, Notification notification, CancellationToken ct)
     {
+        // A mail for what is news and for the resolve; the changes in between would only fill an inbox.
+        if (!notification.IsNews && notification.Kind != NotificationKind.Resolved)
+            return NotifyResult.Success;
         var settings = options.Value;
         if (!settings.IsConfigured)
             return NotifyResult.Fail(EmailOptions.NotConfigured);

@@ -4,8 +4,9 @@ using AiDevOps.Contracts;
 namespace AiDevOps.Brain.Alerting.Notifiers.PagerDuty;
 
 /// <summary>
-/// An event of PagerDuty's Events API v2. The anomaly's id is the <c>dedup_key</c>: a trigger sent again (a retry,
-/// a restart) stays one incident, and the resolve closes that incident.
+/// An event of PagerDuty's Events API v2. Our incident's id is the <c>dedup_key</c>: a trigger sent again (a retry, a
+/// restart, a member joining) stays one PagerDuty incident, an acknowledgement here acknowledges it there, and the
+/// resolve closes it.
 /// </summary>
 public sealed record PagerDutyEvent(
     [property: JsonPropertyName("routing_key")] string RoutingKey,
@@ -16,6 +17,7 @@ public sealed record PagerDutyEvent(
 {
     public const string Trigger = "trigger";
     public const string Resolve = "resolve";
+    public const string Acknowledge = "acknowledge";
 
     // PagerDuty's limits: a summary of 1024 characters, a dedup_key of 255.
     private const int MaxSummary = 1024;
@@ -24,16 +26,16 @@ public sealed record PagerDutyEvent(
     public static PagerDutyEvent Of(string routingKey, Notification notification)
     {
         var anomaly = notification.Anomaly;
-        var dedupKey = AlertText.Shorten(anomaly.Id, MaxDedupKey);
-        if (notification.Status == NotificationStatus.Resolved)
-            return new PagerDutyEvent(routingKey, Resolve, dedupKey, null, "AiDevOps");
+        var dedupKey = AlertText.Shorten(notification.Incident.Id, MaxDedupKey);
+        if (notification.Kind is NotificationKind.Resolved or NotificationKind.Acknowledged)
+            return new PagerDutyEvent(routingKey, notification.Kind == NotificationKind.Resolved ? Resolve : Acknowledge, dedupKey, null, "AiDevOps");
 
         var labels = anomaly.Series.Labels;
         var payload = new PagerDutyPayload(
-            AlertText.Shorten($"{AlertText.Title(anomaly)}: {anomaly.Series.Selector()}", MaxSummary),
+            AlertText.Shorten($"{notification.Incident.Title}: {(notification.Incident.Members.Count == 1 ? anomaly.Series.Selector() : notification.Incident.Selector)}", MaxSummary),
             Source: labels.GetValueOrDefault(WellKnownLabels.Instance) ?? labels.GetValueOrDefault("agent") ?? labels.GetValueOrDefault(WellKnownLabels.Job)
                 ?? "aidevops/" + anomaly.Series.Tenant,
-            Severity: Severity.Of(anomaly) == AlertSeverity.Critical ? "critical" : "warning",
+            Severity: notification.Pages ? "critical" : "warning",
             Timestamp: anomaly.OpenedAt.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
             Component: anomaly.Series.Metric,
             Group: labels.GetValueOrDefault(WellKnownLabels.Job),

@@ -17,8 +17,9 @@ public static class SlackMessage
     {
         var anomaly = notification.Anomaly;
         var firing = notification.Status == NotificationStatus.Firing;
-        var headline = (firing ? "🔴 " : "✅ Resolved: ") + AlertText.Title(anomaly);
-        var series = anomaly.Series.Selector();
+        var incident = notification.Incident;
+        var headline = (firing ? "🔴 " : "✅ Resolved: ") + incident.Title;
+        var series = incident.Members.Count == 1 ? anomaly.Series.Selector() : incident.Selector;
 
         var blocks = new JsonArray
         {
@@ -32,11 +33,16 @@ public static class SlackMessage
                     new JsonObject
                     {
                         ["type"] = "mrkdwn",
-                        ["text"] = firing ? "Since " + AlertText.Time(anomaly.OpenedAt) : AlertText.Lasted(anomaly),
+                        ["text"] = firing ? "Since " + AlertText.Time(incident.OpenedAt) : AlertText.Lasted(incident),
                     },
                 },
             },
         };
+        if (firing && incident.Members.Count > 1)
+        {
+            var members = string.Join('\n', incident.Firing.Select(m => $"• {AlertText.Title(m)}: {m.Series.Selector()}"));
+            blocks.Add(Section(PlainText(AlertText.Shorten(members, MaxSection))));
+        }
         if (firing)
         {
             foreach (var text in new[] { anomaly.Evidence, anomaly.Summary }.Where(t => !string.IsNullOrWhiteSpace(t)))

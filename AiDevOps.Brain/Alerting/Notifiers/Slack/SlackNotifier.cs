@@ -22,6 +22,9 @@ public sealed class SlackNotifier(IHttpClientFactory clients) : INotifier
 
     public async Task<NotifyResult> NotifyAsync(Receiver receiver, Notification notification, CancellationToken ct)
     {
+        // An incoming webhook cannot edit what it posted: it posts what is news and the resolve.
+        if (!notification.IsNews && notification.Kind != NotificationKind.Resolved)
+            return NotifyResult.Success;
         if (!JsonPost.IsPostableUrl(receiver.Secret))
             return NotifyResult.Fail("The receiver has no Slack webhook URL: give it one as its secret.");
         var webhook = new Uri(receiver.Secret!);

@@ -1,5 +1,5 @@
 using System.Text;
-using AiDevOps.Brain.Anomalies;
+using AiDevOps.Brain.Alerting.Incidents;
 
 namespace AiDevOps.Brain.Alerting.Notifiers.Telegram;
 
@@ -18,34 +18,57 @@ public static class TelegramMessageFormatter
     /// </summary>
     public const int MaxLength = 4096;
 
+    /// <summary>How many firing members an incident's message lists by name; the rest are counted.</summary>
+    public const int MaxListedMembers = 10;
+
     public static string ToHtml(Notification notification)
     {
-        var anomaly = notification.Anomaly;
-        var series = anomaly.Series.Selector();
+        var incident = notification.Incident;
+        var lead = notification.Anomaly;
+        var single = incident.Members.Count == 1;
         List<Part> parts;
         if (notification.Status == NotificationStatus.Firing)
         {
             parts =
             [
-                new("🔴 "), new(AlertText.Title(anomaly), Part.Kept, "b"), new("\n"),
-                new(series, Part.Kept, "code"), new("\n"),
-                new("Since " + AlertText.Time(anomaly.OpenedAt) + "\n"),
+                new(notification.Pages ? "🔴 " : "🟠 "), new(incident.Title, Part.Kept, "b"), new("\n"),
+                new(single ? lead.Series.Selector() : incident.Selector, Part.Kept, "code"), new("\n"),
+                new("Since " + AlertText.Time(incident.OpenedAt) + "\n"),
             ];
-            if (!string.IsNullOrWhiteSpace(anomaly.Evidence))
-                parts.AddRange([new(anomaly.Evidence, Part.Shortened, "i"), new("\n")]);
-            if (!string.IsNullOrWhiteSpace(anomaly.Summary))
-                parts.AddRange([new("\n"), new(anomaly.Summary.Trim(), Part.Shortened)]);
+            if (!single)
+                parts.AddRange([new(MemberList(incident), Part.Shortened), new("\n")]);
+            if (!string.IsNullOrWhiteSpace(lead.Evidence))
+                parts.AddRange([new(lead.Evidence, Part.Shortened, "i"), new("\n")]);
+            if (!string.IsNullOrWhiteSpace(lead.Summary))
+                parts.AddRange([new("\n"), new(lead.Summary.Trim(), Part.Shortened)]);
+            if (incident.AcknowledgedBy is { } by)
+                parts.AddRange([new("\n\n👤 "), new("Acknowledged by " + by, Part.Kept, "i")]);
+            if (incident.SilencedBy is { } silencer && incident.SilencedUntil is { } until)
+                parts.AddRange([new("\n\n🔕 "), new($"Silenced until {AlertText.Time(until)} by {silencer}", Part.Kept, "i")]);
         }
         else
         {
             parts =
             [
-                new("✅ "), new("Resolved: " + AlertText.Title(anomaly), Part.Kept, "b"), new("\n"),
-                new(series, Part.Kept, "code"), new("\n"),
-                new(AlertText.Lasted(anomaly)),
+                new("✅ "), new("Resolved: " + incident.Title, Part.Kept, "b"), new("\n"),
+                new(single ? lead.Series.Selector() : incident.Selector, Part.Kept, "code"), new("\n"),
+                new(AlertText.Lasted(incident)),
             ];
         }
         return Render(parts).TrimEnd();
+    }
+
+    /// <summary>The short reply under an incident's message when it resolves: it notifies where an edit cannot.</summary>
+    public static string ResolvedReply(Incident incident) =>
+        $"✅ Resolved after {AlertText.Duration((incident.ResolvedAt ?? incident.OpenedAt) - incident.OpenedAt)}";
+
+    private static string MemberList(Incident incident)
+    {
+        var firing = incident.Firing.OrderByDescending(Severity.Pages).ThenBy(m => m.OpenedAt).ToList();
+        var lines = firing.Take(MaxListedMembers).Select(m => $"• {AlertText.Title(m)}: {m.Series.Selector()}");
+        var more = firing.Count > MaxListedMembers ? $"\n… and {firing.Count - MaxListedMembers} more" : "";
+        var resolved = incident.Members.Count - firing.Count;
+        return string.Join('\n', lines) + more + (resolved > 0 ? $"\n({resolved} resolved)" : "");
     }
 
     /// <summary>Telegram's HTML mode knows only these four named entities.</summary>

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using Microsoft.Extensions.Options;
 using Telegram.Bot;
 using Telegram.Bot.Exceptions;
@@ -8,13 +9,16 @@ using Telegram.Bot.Types.Enums;
 namespace AiDevOps.Brain.Alerting.Notifiers.Telegram;
 
 /// <summary>
-/// Sends alerts as HTML messages through the Telegram Bot API, with the receiver's own bot token when it has one,
-/// else the Brain's (<c>Telegram:BotToken</c>).
+/// Sends incidents as HTML messages through the Telegram Bot API, with the receiver's own bot token when it has one,
+/// else the Brain's (<c>Telegram:BotToken</c>). One message an incident: news (opened, escalated, firing again, sent
+/// again) is a new message, a reply to the one before, with a sound only when the incident pages; every other change
+/// edits the incident's message; a resolve edits it and replies with one short, silent line. The message carries the
+/// buttons (acknowledge, silence) while the incident is open, and goes to the route's forum topic if it names one.
 /// </summary>
 public sealed class TelegramNotifier(IOptions<TelegramOptions> options) : INotifier
 {
     // One client per token, each with an HttpClient of its own outside IHttpClientFactory: their URLs hold the
-    // token and must not be logged. Retries are the dispatcher's.
+    // token and must not be logged. Retries are the pipeline's.
     private readonly ConcurrentDictionary<string, TelegramBotClient> _clients = new(StringComparer.Ordinal);
 
     private const int MaxSecretLength = 4096;
@@ -31,25 +35,32 @@ public sealed class TelegramNotifier(IOptions<TelegramOptions> options) : INotif
         return errors;
     }
 
+    /// <summary>The client for a receiver: its own token, else the Brain's; null when there is neither.</summary>
+    public TelegramBotClient? ClientFor(Receiver receiver) =>
+        (receiver.Secret ?? options.Value.BotToken) is { Length: > 0 } token
+            ? _clients.GetOrAdd(token, t => new TelegramBotClient(new TelegramBotClientOptions(t, options.Value.ApiBaseUrl.TrimEnd('/')) { RetryCount = 0 }))
+            : null;
+
+    public static ChatId ChatOf(string address) => long.TryParse(address, out var id) ? new ChatId(id) : new ChatId(address);
+
     public async Task<NotifyResult> NotifyAsync(Receiver receiver, Notification notification, CancellationToken ct)
     {
-        if ((receiver.Secret ?? options.Value.BotToken) is not { Length: > 0 } token)
+        if (ClientFor(receiver) is not { } bot)
             return NotifyResult.Fail("No bot token: set Telegram:BotToken, or give the receiver its own token as its secret.");
-        var bot = _clients.GetOrAdd(token, t =>
-            new TelegramBotClient(new TelegramBotClientOptions(t, options.Value.ApiBaseUrl.TrimEnd('/')) { RetryCount = 0 }));
-
-        ChatId chat = long.TryParse(receiver.Address, out var id) ? new ChatId(id) : new ChatId(receiver.Address);
+        var chat = ChatOf(receiver.Address);
+        int? previous = int.TryParse(notification.MessageRef, NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : null;
         try
         {
-            await bot.SendMessage(
-                chat,
-                TelegramMessageFormatter.ToHtml(notification),
-                parseMode: ParseMode.Html,
-                linkPreviewOptions: new LinkPreviewOptions { IsDisabled = true },
-                // Telegram's silent message: it arrives without a sound.
-                disableNotification: !notification.Pages,
-                cancellationToken: ct);
-            return NotifyResult.Success;
+            if (notification.IsNews || previous is null)
+                return NotifyResult.Sent(await SendAsync(bot, chat, notification, previous, ct));
+            await EditAsync(bot, chat, previous.Value, notification, ct);
+            if (notification.Kind == NotificationKind.Resolved)
+            {
+                await bot.SendMessage(chat, TelegramMessageFormatter.ResolvedReply(notification.Incident),
+                    replyParameters: Reply(previous.Value), messageThreadId: notification.Incident.Settings.TelegramThreadId,
+                    disableNotification: true, cancellationToken: ct);
+            }
+            return NotifyResult.Sent(notification.MessageRef);
         }
         catch (ApiRequestException e) when (e.ErrorCode is 429 or >= 500)
         {
@@ -66,4 +77,37 @@ public sealed class TelegramNotifier(IOptions<TelegramOptions> options) : INotif
             return NotifyResult.Retry("Bot API unreachable: " + e.Message);
         }
     }
+
+    private static async Task<string> SendAsync(TelegramBotClient bot, ChatId chat, Notification notification, int? previous, CancellationToken ct)
+    {
+        var sent = await bot.SendMessage(
+            chat,
+            TelegramMessageFormatter.ToHtml(notification),
+            parseMode: ParseMode.Html,
+            replyParameters: previous is { } to ? Reply(to) : null,
+            replyMarkup: TelegramButtons.For(notification.Incident),
+            linkPreviewOptions: new LinkPreviewOptions { IsDisabled = true },
+            messageThreadId: notification.Incident.Settings.TelegramThreadId,
+            // Telegram's silent message: it arrives without a sound.
+            disableNotification: !notification.Pages || notification.Kind == NotificationKind.Resolved,
+            cancellationToken: ct);
+        return sent.MessageId.ToString(CultureInfo.InvariantCulture);
+    }
+
+    private static async Task EditAsync(TelegramBotClient bot, ChatId chat, int messageId, Notification notification, CancellationToken ct)
+    {
+        try
+        {
+            await bot.EditMessageText(chat, messageId, TelegramMessageFormatter.ToHtml(notification), ParseMode.Html,
+                replyMarkup: TelegramButtons.For(notification.Incident), linkPreviewOptions: new LinkPreviewOptions { IsDisabled = true },
+                cancellationToken: ct);
+        }
+        catch (ApiRequestException e) when (e.ErrorCode == 400 && e.Message.Contains("not modified", StringComparison.OrdinalIgnoreCase))
+        {
+            // The same edit again (a retry after the Brain stopped between the edit and its record): already done.
+        }
+    }
+
+    // A reply to a message the chat deleted still goes out, as a plain message.
+    private static ReplyParameters Reply(int messageId) => new() { MessageId = messageId, AllowSendingWithoutReply = true };
 }

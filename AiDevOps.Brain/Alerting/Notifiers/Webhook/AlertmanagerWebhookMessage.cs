@@ -6,8 +6,8 @@ namespace AiDevOps.Brain.Alerting.Notifiers.Webhook;
 
 /// <summary>
 /// Alertmanager's webhook body (<c>version</c> "4"), so anything that takes Alertmanager's webhooks takes ours. One
-/// notification is one group of one alert, as Alertmanager sends with <c>group_by: ['...']</c>: the group's labels
-/// are all the alert's labels, and its key stays the same from firing to resolved.
+/// notification is one group: the incident, its group labels as <c>groupLabels</c>, every member as an alert
+/// (resolved members with their <c>endsAt</c>), and the <c>groupKey</c> Alertmanager's root route would give the group.
 /// </summary>
 public sealed record AlertmanagerWebhookMessage(
     [property: JsonPropertyName("version")] string Version,
@@ -29,23 +29,46 @@ public sealed record AlertmanagerWebhookMessage(
 
     public static AlertmanagerWebhookMessage Of(string receiver, Notification notification, string externalUrl)
     {
-        var anomaly = notification.Anomaly;
-        var status = notification.Status == NotificationStatus.Firing ? Firing : Resolved;
-        var labels = Labels(anomaly);
+        var incident = notification.Incident;
+        var alerts = incident.Members.Select(Alert).ToList();
+        var common = Common(alerts.Select(a => a.Labels));
+        var commonAnnotations = Common(alerts.Select(a => a.Annotations));
+        var groupLabels = new SortedDictionary<string, string>(incident.Group.Where(l => l.Value.Length > 0).ToDictionary(), StringComparer.Ordinal);
+        var status = incident.IsOpen ? Firing : Resolved;
+        return new AlertmanagerWebhookMessage("4", "{}:" + KeyOf(groupLabels), 0, status, receiver, groupLabels, common,
+            commonAnnotations, externalUrl, alerts);
+    }
+
+    private static AlertmanagerWebhookAlert Alert(Anomalies.Anomaly anomaly)
+    {
         var annotations = new SortedDictionary<string, string>(StringComparer.Ordinal);
         if (!string.IsNullOrWhiteSpace(anomaly.Summary))
             annotations["summary"] = anomaly.Summary;
         if (!string.IsNullOrWhiteSpace(anomaly.Evidence))
             annotations["description"] = anomaly.Evidence;
-
-        var alert = new AlertmanagerWebhookAlert(
-            status, labels, annotations,
+        return new AlertmanagerWebhookAlert(
+            anomaly.IsOpen ? Firing : Resolved, Labels(anomaly), annotations,
             Rfc3339(anomaly.OpenedAt),
-            anomaly.ResolvedAt is { } resolvedAt && status == Resolved ? Rfc3339(resolvedAt) : ZeroTime,
+            anomaly.ResolvedAt is { } resolvedAt ? Rfc3339(resolvedAt) : ZeroTime,
             GeneratorUrl: "",
             // Alertmanager's fingerprint is 16 hex digits of a hash of the labels; the series id is one.
             Fingerprint: anomaly.Series.Id[..16]);
-        return new AlertmanagerWebhookMessage("4", KeyOf(labels), 0, status, receiver, labels, labels, annotations, externalUrl, [alert]);
+    }
+
+    /// <summary>The pairs every one of <paramref name="sets"/> has, as Alertmanager's common labels and annotations.</summary>
+    private static SortedDictionary<string, string> Common(IEnumerable<IReadOnlyDictionary<string, string>> sets)
+    {
+        SortedDictionary<string, string>? common = null;
+        foreach (var set in sets)
+        {
+            common ??= new SortedDictionary<string, string>(set.ToDictionary(), StringComparer.Ordinal);
+            foreach (var (name, value) in common.ToList())
+            {
+                if (set.GetValueOrDefault(name) != value)
+                    common.Remove(name);
+            }
+        }
+        return common ?? new SortedDictionary<string, string>(StringComparer.Ordinal);
     }
 
     /// <summary>
@@ -68,9 +91,9 @@ public sealed record AlertmanagerWebhookMessage(
     private static string AlertName(string kind) =>
         string.Concat(kind.Split('_', StringSplitOptions.RemoveEmptyEntries).Select(word => char.ToUpperInvariant(word[0]) + word[1..]));
 
-    /// <summary>As Alertmanager prints it for the root route: <c>{}:{alertname="X", job="y"}</c>.</summary>
+    /// <summary>Labels as Alertmanager prints them in a group key: <c>{alertname="X", job="y"}</c>.</summary>
     private static string KeyOf(IReadOnlyDictionary<string, string> labels) =>
-        "{}:{" + string.Join(", ", labels.Select(l => $"{l.Key}=\"{l.Value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal)}\"")) + "}";
+        "{" + string.Join(", ", labels.Select(l => $"{l.Key}=\"{l.Value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal)}\"")) + "}";
 
     private static string Rfc3339(DateTimeOffset at) => at.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
 }

@@ -26,6 +26,9 @@ public sealed class WebhookNotifier(IHttpClientFactory clients, IOptions<Webhook
 
     public async Task<NotifyResult> NotifyAsync(Receiver receiver, Notification notification, CancellationToken ct)
     {
+        // Alertmanager has no acknowledgement: its receivers would read one as the group sent again.
+        if (notification.Kind == NotificationKind.Acknowledged)
+            return NotifyResult.Success;
         if (!JsonPost.IsPostableUrl(receiver.Secret))
             return NotifyResult.Fail("The receiver has no webhook URL: give it one as its secret.");
         var url = new Uri(receiver.Secret!);
