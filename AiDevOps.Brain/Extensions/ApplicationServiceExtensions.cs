@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using System.Threading.Channels;
 using AiDevOps.Brain.Alerting;
 using AiDevOps.Brain.Alerting.Incidents;
@@ -40,6 +42,8 @@ public static partial class ApplicationServiceExtensions
         var services = builder.Services;
         services.AddProblemDetails();
         services.AddSingleton(TimeProvider.System);
+        // States and kinds read as words in every answer ("acknowledged", "loud"), and are taken as words in requests.
+        services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower)));
 
         builder.AddTenancy();
         builder.AddStorage();
