@@ -3,6 +3,8 @@
 #   agent     the Agent beside Prometheus in agent mode, same job, same run (BENCH_SECONDS, default 180)
 #   storage   a day of 1,000 node_exporter-like series through the Brain's storage into dynalite
 #   detect    ns per sample for the full detection ensemble and bytes of state per series
+#   alert-noise  the NAB corpus (NAB_DIR, default ../shared/nab) on 8 hosts through detection and the alert pipeline:
+#             what pages, what arrives silently, and how many labelled windows reached a person
 # BENCH_QUICK=1 shrinks every case to seconds of work (tests/AiDevOps.Bench.Tests): the numbers then mean nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -113,5 +115,8 @@ case "${1:-}" in
     dotnet run -c Release --project eng/AiDevOps.Bench --disable-build-servers -- storage
     ;;
   detect) dotnet run -c Release --project eng/AiDevOps.Bench --disable-build-servers -- detect ;;
-  *) echo "usage: eng/bench.sh agent|storage|detect" >&2; exit 2 ;;
+  alert-noise)
+    dotnet run -c Release --project eng/AiDevOps.Bench --disable-build-servers -- alert-noise "${NAB_DIR:-../shared/nab}"
+    ;;
+  *) echo "usage: eng/bench.sh agent|storage|detect|alert-noise" >&2; exit 2 ;;
 esac
