@@ -78,6 +78,35 @@ public sealed class AlertTemplateRenderingTests
         Assert.StartsWith("Target down & a&b\nTarget down", text, StringComparison.Ordinal);
     }
 
+    /// <summary>The README's example.</summary>
+    private const string Example = """
+        {% if status == "firing" %}{% if pages %}🔴{% else %}🟠{% endif %}{% else %}✅{% endif %} <b>{{ title }}</b>
+        <code>{{ selector }}</code> · since {{ opened_at | date: '%H:%M' }} UTC{% if status == "resolved" %} · lasted {{ lasted }}{% endif %}
+        {% for m in members limit: 10 %}• {{ m.title }}{% unless m.firing %} (resolved){% endunless %}
+        {% endfor %}{% if acknowledged_by %}👤 {{ acknowledged_by }}
+        {% endif %}{% if evidence %}<i>{{ evidence }}</i>
+        {% endif %}{{ summary }}
+        """;
+
+    [Fact]
+    public async Task The_readme_example_renders_valid_Telegram_html_with_the_summary_last()
+    {
+        var firing = await AlertTemplates.RenderTelegramAsync(Example, WithInstance("db-1:9100"), CancellationToken.None);
+        Assert.True(firing.WasValid, firing.Html);
+        Assert.Equal("""
+            🔴 Target down
+            up{instance="db-1:9100",job="node"} · since 10:00 UTC
+            • Target down
+            up went from 1 to 0.
+            db-1 stopped answering its scrapes; check the exporter.
+            """, TelegramHtml.Text(firing.Html));
+
+        var resolved = await AlertTemplates.RenderTelegramAsync(
+            Example, TestNotifications.Resolved(TestNotifications.TargetDown(), TimeSpan.FromSeconds(95)), CancellationToken.None);
+        Assert.StartsWith("✅ Target down\n", TelegramHtml.Text(resolved.Html), StringComparison.Ordinal);
+        Assert.Contains("lasted 1m 35s", TelegramHtml.Text(resolved.Html), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("<div>x</div>", "&lt;div&gt;x&lt;/div&gt;")]
     [InlineData("<b>open", "<b>open</b>")]
