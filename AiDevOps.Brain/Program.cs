@@ -23,6 +23,7 @@ app.MapAlertsApi();
 app.MapAlertmanagerWebhookApi();
 app.MapPrometheusApi();
 app.MapAlertConfigApi();
+app.MapAlertTemplatesApi();
 
 app.Run();
 

@@ -9,6 +9,7 @@ using AiDevOps.Brain.Alerting.Notifiers.PagerDuty;
 using AiDevOps.Brain.Alerting.Notifiers.Slack;
 using AiDevOps.Brain.Alerting.Notifiers.Telegram;
 using AiDevOps.Brain.Alerting.Notifiers.Webhook;
+using AiDevOps.Brain.Alerting.Templates;
 using AiDevOps.Brain.Anomalies;
 using AiDevOps.Brain.Detection;
 using AiDevOps.Brain.Ingest;
@@ -177,6 +178,8 @@ public static partial class ApplicationServiceExtensions
     {
         builder.Services.AddOptions<AlertingOptions>().BindConfiguration(AlertingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<AlertConfigStore>();
+        builder.Services.AddSingleton<AlertTemplateStore>();
+        builder.Services.AddSingleton<AlertTemplates>();
         builder.Services.AddHttpClient<InsightsClient>((sp, http) =>
             http.BaseAddress = new Uri(sp.GetRequiredService<IOptions<AlertingOptions>>().Value.InsightsUrl));
         builder.Services.AddSingleton<NotificationOutbox>();

@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using AiDevOps.Brain.Alerting.Incidents;
+using AiDevOps.Brain.Alerting.Templates;
 using MimeKit;
 
 namespace AiDevOps.Brain.Alerting.Notifiers.Email;
@@ -16,9 +17,10 @@ public static class EmailMessageFormatter
     /// <summary>Long enough for a title and a selector in any inbox; huge label values would make it unreadable.</summary>
     public const int MaxSubjectLength = 200;
 
-    public static MimeMessage ToMessage(Notification notification, MailboxAddress from, MailboxAddress to)
+    /// <param name="custom">The tenant's template output; its text part is its HTML's words.</param>
+    public static MimeMessage ToMessage(Notification notification, MailboxAddress from, MailboxAddress to, EmailContent? custom = null)
     {
-        var message = new MimeMessage { Subject = Subject(notification) };
+        var message = new MimeMessage { Subject = custom?.Subject ?? Subject(notification) };
         message.From.Add(from);
         message.To.Add(to);
         var domain = from.Domain is { Length: > 0 } d ? d : "aidevops.local";
@@ -36,7 +38,9 @@ public static class EmailMessageFormatter
             message.References.Add(firingId);
         }
         message.Headers.Add("X-AiDevOps-Status", notification.Status == NotificationStatus.Firing ? "firing" : "resolved");
-        message.Body = new BodyBuilder { TextBody = Text(notification), HtmlBody = Html(notification) }.ToMessageBody();
+        message.Body = (custom?.Html is { } html
+            ? new BodyBuilder { TextBody = AlertTemplates.TextOf(html), HtmlBody = html }
+            : new BodyBuilder { TextBody = Text(notification), HtmlBody = Html(notification) }).ToMessageBody();
         return message;
     }
 

@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using MailKit;
 using MailKit.Net.Smtp;
 using MailKit.Security;
+using AiDevOps.Brain.Alerting.Templates;
 using Microsoft.Extensions.Options;
 
 namespace AiDevOps.Brain.Alerting.Notifiers.Email;
@@ -16,7 +17,7 @@ namespace AiDevOps.Brain.Alerting.Notifiers.Email;
 /// is created than discovered when an alert is lost, and "channel must be one of 'telegram'" would hide what is
 /// missing.
 /// </remarks>
-public sealed class EmailNotifier(IOptions<EmailOptions> options) : INotifier
+public sealed class EmailNotifier(IOptions<EmailOptions> options, AlertTemplates? templates = null) : INotifier
 {
     public string Channel => EmailOptions.Channel;
 
@@ -44,7 +45,8 @@ public sealed class EmailNotifier(IOptions<EmailOptions> options) : INotifier
             return NotifyResult.Fail($"'{receiver.Address}' is not an e-mail address.");
         if (!EmailOptions.TryParseMailbox(settings.From, allowName: true, out var from))
             return NotifyResult.Fail($"Email:From '{settings.From}' is not an e-mail address.");
-        var message = EmailMessageFormatter.ToMessage(notification, from, to);
+        var custom = templates is null ? null : await templates.EmailAsync(notification, ct);
+        var message = EmailMessageFormatter.ToMessage(notification, from, to, custom);
         var server = $"SMTP server {settings.Host}:{settings.EffectivePort}";
 
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);

@@ -56,6 +56,37 @@ public static class SlackMessage
         };
     }
 
+    /// <summary>Sections of one message: Slack takes at most 50 blocks.</summary>
+    private const int MaxSections = 20;
+
+    /// <summary>
+    /// A tenant's template output (mrkdwn, data already escaped by the template's encoder) in sections of at most
+    /// Slack's section length, split at line ends; the fallback text is the built-in one.
+    /// </summary>
+    public static JsonObject Of(Notification notification, string mrkdwn)
+    {
+        var firing = notification.Status == NotificationStatus.Firing;
+        var incident = notification.Incident;
+        var series = incident.Members.Count == 1 ? notification.Anomaly.Series.Selector() : incident.Selector;
+        var sections = new List<string> { "" };
+        foreach (var line in mrkdwn.Split('\n'))
+        {
+            var piece = AlertText.Shorten(line, MaxSection);
+            if (sections[^1].Length + 1 + piece.Length > MaxSection)
+                sections.Add(piece);
+            else
+                sections[^1] = sections[^1].Length == 0 ? piece : sections[^1] + "\n" + piece;
+        }
+        var blocks = new JsonArray();
+        foreach (var section in sections.Where(s => !string.IsNullOrWhiteSpace(s)).Take(MaxSections))
+            blocks.Add(Section(new JsonObject { ["type"] = "mrkdwn", ["text"] = section }));
+        return new JsonObject
+        {
+            ["text"] = Escape($"{(firing ? "🔴 " : "✅ Resolved: ") + incident.Title}: {series}"),
+            ["blocks"] = blocks,
+        };
+    }
+
     /// <summary>Slack's mrkdwn reads only these three characters as control characters (links, mentions).</summary>
     public static string Escape(string text) =>
         text.Replace("&", "&amp;", StringComparison.Ordinal)

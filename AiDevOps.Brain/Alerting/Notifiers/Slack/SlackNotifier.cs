@@ -1,3 +1,5 @@
+using AiDevOps.Brain.Alerting.Templates;
+
 namespace AiDevOps.Brain.Alerting.Notifiers.Slack;
 
 /// <summary>
@@ -6,7 +8,7 @@ namespace AiDevOps.Brain.Alerting.Notifiers.Slack;
 /// such as the channel's name. Slack answers 429 (with Retry-After) and 5xx for what passes, 400
 /// (<c>invalid_payload</c>), 403 and 404 (<c>no_service</c>: the webhook was removed) for what does not.
 /// </summary>
-public sealed class SlackNotifier(IHttpClientFactory clients) : INotifier
+public sealed class SlackNotifier(IHttpClientFactory clients, AlertTemplates? templates = null) : INotifier
 {
     public const string ChannelName = "slack";
 
@@ -28,7 +30,9 @@ public sealed class SlackNotifier(IHttpClientFactory clients) : INotifier
         if (!JsonPost.IsPostableUrl(receiver.Secret))
             return NotifyResult.Fail("The receiver has no Slack webhook URL: give it one as its secret.");
         var webhook = new Uri(receiver.Secret!);
-        using var request = JsonPost.Request(webhook, SlackMessage.Of(notification), secretUrl: true);
+        var text = templates is null ? null : await templates.SlackTextAsync(notification, ct);
+        var message = text is null ? SlackMessage.Of(notification) : SlackMessage.Of(notification, text);
+        using var request = JsonPost.Request(webhook, message, secretUrl: true);
         return await JsonPost.SendAsync(clients.CreateClient(JsonPost.ClientName(ChannelName)), request, "Slack", JsonPost.SecretParts(webhook), ct);
     }
 }

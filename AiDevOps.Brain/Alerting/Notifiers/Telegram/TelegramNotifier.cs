@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using AiDevOps.Brain.Alerting.Templates;
 using Microsoft.Extensions.Options;
 using Telegram.Bot;
 using Telegram.Bot.Exceptions;
@@ -15,7 +16,8 @@ namespace AiDevOps.Brain.Alerting.Notifiers.Telegram;
 /// edits the incident's message; a resolve edits it and replies with one short, silent line. The message carries the
 /// buttons (acknowledge, silence) while the incident is open, and goes to the route's forum topic if it names one.
 /// </summary>
-public sealed class TelegramNotifier(IOptions<TelegramOptions> options) : INotifier
+/// <remarks>The text is the tenant's template when it has one (<see cref="AlertTemplates"/>), else <see cref="TelegramMessageFormatter"/>.</remarks>
+public sealed class TelegramNotifier(IOptions<TelegramOptions> options, AlertTemplates? templates = null) : INotifier
 {
     // One client per token, each with an HttpClient of its own outside IHttpClientFactory: their URLs hold the
     // token and must not be logged. Retries are the pipeline's.
@@ -49,11 +51,12 @@ public sealed class TelegramNotifier(IOptions<TelegramOptions> options) : INotif
             return NotifyResult.Fail("No bot token: set Telegram:BotToken, or give the receiver its own token as its secret.");
         var chat = ChatOf(receiver.Address);
         int? previous = int.TryParse(notification.MessageRef, NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : null;
+        var html = (templates is null ? null : await templates.TelegramHtmlAsync(notification, ct)) ?? TelegramMessageFormatter.ToHtml(notification);
         try
         {
             if (notification.IsNews || previous is null)
-                return NotifyResult.Sent(await SendAsync(bot, chat, notification, previous, ct));
-            await EditAsync(bot, chat, previous.Value, notification, ct);
+                return NotifyResult.Sent(await SendAsync(bot, chat, html, notification, previous, ct));
+            await EditAsync(bot, chat, previous.Value, html, notification, ct);
             if (notification.Kind == NotificationKind.Resolved)
             {
                 await bot.SendMessage(chat, TelegramMessageFormatter.ResolvedReply(notification.Incident),
@@ -78,11 +81,11 @@ public sealed class TelegramNotifier(IOptions<TelegramOptions> options) : INotif
         }
     }
 
-    private static async Task<string> SendAsync(TelegramBotClient bot, ChatId chat, Notification notification, int? previous, CancellationToken ct)
+    private static async Task<string> SendAsync(TelegramBotClient bot, ChatId chat, string html, Notification notification, int? previous, CancellationToken ct)
     {
         var sent = await bot.SendMessage(
             chat,
-            TelegramMessageFormatter.ToHtml(notification),
+            html,
             parseMode: ParseMode.Html,
             replyParameters: previous is { } to ? Reply(to) : null,
             replyMarkup: TelegramButtons.For(notification.Incident),
@@ -94,11 +97,11 @@ public sealed class TelegramNotifier(IOptions<TelegramOptions> options) : INotif
         return sent.MessageId.ToString(CultureInfo.InvariantCulture);
     }
 
-    private static async Task EditAsync(TelegramBotClient bot, ChatId chat, int messageId, Notification notification, CancellationToken ct)
+    private static async Task EditAsync(TelegramBotClient bot, ChatId chat, int messageId, string html, Notification notification, CancellationToken ct)
     {
         try
         {
-            await bot.EditMessageText(chat, messageId, TelegramMessageFormatter.ToHtml(notification), ParseMode.Html,
+            await bot.EditMessageText(chat, messageId, html, ParseMode.Html,
                 replyMarkup: TelegramButtons.For(notification.Incident), linkPreviewOptions: new LinkPreviewOptions { IsDisabled = true },
                 cancellationToken: ct);
         }
