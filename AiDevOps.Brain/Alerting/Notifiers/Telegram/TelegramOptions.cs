@@ -17,6 +17,17 @@ public sealed class TelegramOptions : IValidatableObject
     /// <summary>Chats (ids, or @channel names) written to the alert-configs table as receivers at startup.</summary>
     public List<string> ChatIds { get; set; } = [];
 
+    /// <summary>Messages (sends and edits) a bot sends per second over all chats: Telegram's overall limit is about 30.</summary>
+    public int MessagesPerSecond { get; set; } = 30;
+
+    /// <summary>Messages per minute into one group, supergroup or channel: Telegram allows 20.</summary>
+    public int GroupMessagesPerMinute { get; set; } = 20;
+
+    /// <summary>Messages per second into one private chat: Telegram asks for no more than one.</summary>
+    public int PrivateMessagesPerSecond { get; set; } = 1;
+
+    private const int MaxRate = 10_000;
+
     public bool IsConfigured => !string.IsNullOrWhiteSpace(BotToken);
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
@@ -27,6 +38,15 @@ public sealed class TelegramOptions : IValidatableObject
             yield return new ValidationResult($"{Section}:BotToken does not look like a bot token (<bot id>:<secret>).", [nameof(BotToken)]);
         foreach (var chat in ChatIds.Where(c => !IsChatId(c)))
             yield return new ValidationResult($"{Section}:ChatIds has '{chat}', which is neither a numeric chat id nor an @channel name.", [nameof(ChatIds)]);
+        foreach (var (name, value) in new[]
+                 {
+                     (nameof(MessagesPerSecond), MessagesPerSecond), (nameof(GroupMessagesPerMinute), GroupMessagesPerMinute),
+                     (nameof(PrivateMessagesPerSecond), PrivateMessagesPerSecond),
+                 })
+        {
+            if (value is < 1 or > MaxRate)
+                yield return new ValidationResult($"{Section}:{name} '{value}' must be between 1 and {MaxRate}.", [name]);
+        }
     }
 
     /// <summary>A bot token is <c>&lt;bot id&gt;:&lt;secret&gt;</c>, as @BotFather hands it out.</summary>
