@@ -195,6 +195,7 @@ public static partial class ApplicationServiceExtensions
         builder.Services.AddOptions<TelegramOptions>().BindConfiguration(TelegramOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<INotifier, TelegramNotifier>();
         builder.Services.AddHostedService<TelegramReceiverSeeder>();
+        builder.Services.AddHostedService<TelegramCallbacks>();
         var telegram = builder.Configuration.GetSection(TelegramOptions.Section).Get<TelegramOptions>() ?? new TelegramOptions();
         if (!telegram.IsConfigured)
             builder.Services.AddHostedService<TelegramNotConfiguredNotice>();

@@ -20,12 +20,20 @@ public sealed record SentMessage(
     string Token, string ChatId, string Text, string? ParseMode, bool Silent = false, int MessageId = 0, int? ReplyTo = null,
     int? ThreadId = null, IReadOnlyList<string>? Buttons = null);
 
+/// <summary>A button press a test queues: someone in a chat pressed a button under one of the bot's messages.</summary>
+public sealed record QueuedCallback(string Id, long ChatId, long UserId, string? Username, int MessageId, string Data, string FirstName = "Tester");
+
+/// <summary>A callback query the bot answered through <c>answerCallbackQuery</c>.</summary>
+public sealed record CallbackAnswer(string CallbackQueryId, string? Text);
+
 /// <summary>
 /// A loopback server speaking the Telegram Bot API wire protocol (<c>POST /bot&lt;token&gt;/&lt;method&gt;</c>, JSON
 /// or form bodies, <c>{"ok":…}</c> answers). It records every sendMessage and can be told to answer 429 first, so
 /// tests assert on what a real bot client actually sent. Like Telegram, it refuses with 400 a message whose HTML
 /// does not parse (<see cref="TelegramHtml"/>) or whose text is empty or over 4096 characters after entity parsing;
-/// refused messages are kept apart in <see cref="Refused"/>.
+/// refused messages are kept apart in <see cref="Refused"/>. Tests queue button presses (<see cref="PressButton"/>),
+/// which <c>getUpdates</c> hands out as Telegram does: each update until a call's <c>offset</c> passes it, waiting
+/// (briefly) for one when there is none; <c>answerCallbackQuery</c> calls are recorded in <see cref="Answers"/>.
 /// </summary>
 public sealed class FakeTelegramBotApi : IAsyncDisposable
 {
@@ -38,6 +46,14 @@ public sealed class FakeTelegramBotApi : IAsyncDisposable
     private int _nextMessageId = 1;
     private readonly ConcurrentDictionary<string, byte> _rejectedChats = new();
     private int _rejectedCalls;
+    private readonly List<(int UpdateId, QueuedCallback Callback)> _updates = [];
+    private readonly ConcurrentQueue<CallbackAnswer> _answers = new();
+    private int _nextUpdateId = 1000;
+    private int _updatePolls;
+    private TaskCompletionSource _updateQueued = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>The longest a getUpdates waits for an update here, whatever <c>timeout</c> it asks: tests stay quick.</summary>
+    public static readonly TimeSpan MaxLongPoll = TimeSpan.FromSeconds(1);
 
     public Uri BaseUrl { get; private set; } = null!;
 
@@ -60,6 +76,50 @@ public sealed class FakeTelegramBotApi : IAsyncDisposable
 
     /// <summary>How many calls were refused because of <see cref="RejectChat"/>.</summary>
     public int RejectedCalls => _rejectedCalls;
+
+    /// <summary>Every answerCallbackQuery, in order.</summary>
+    public IReadOnlyCollection<CallbackAnswer> Answers => _answers.ToArray();
+
+    /// <summary>How many getUpdates calls arrived.</summary>
+    public int UpdatePolls => _updatePolls;
+
+    /// <summary>Queues a button press for getUpdates to hand out; returns the callback query's id.</summary>
+    public string PressButton(long chatId, long userId, string? username, int messageId, string data, string firstName = "Tester")
+    {
+        lock (_updates)
+        {
+            var updateId = ++_nextUpdateId;
+            var callback = new QueuedCallback("cb" + updateId, chatId, userId, username, messageId, data, firstName);
+            _updates.Add((updateId, callback));
+            _updateQueued.TrySetResult();
+            return callback.Id;
+        }
+    }
+
+    public async Task<CallbackAnswer> WaitForAnswerAsync(string callbackQueryId, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_answers.FirstOrDefault(a => a.CallbackQueryId == callbackQueryId) is { } answer)
+                return answer;
+            await Task.Delay(100);
+        }
+        throw new TimeoutException(
+            $"Callback {callbackQueryId} not answered within {timeout} ({_updatePolls} getUpdates calls). Answered: {string.Join(" | ", _answers)}");
+    }
+
+    public async Task<SentMessage> WaitForEditAsync(Func<SentMessage, bool> predicate, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_edits.FirstOrDefault(predicate) is { } edit)
+                return edit;
+            await Task.Delay(100);
+        }
+        throw new TimeoutException($"No matching editMessageText within {timeout}. Edits: {string.Join(" | ", _edits.Select(m => m.Text))}");
+    }
 
     public static async Task<FakeTelegramBotApi> StartAsync()
     {
@@ -99,6 +159,9 @@ public sealed class FakeTelegramBotApi : IAsyncDisposable
 
     private async Task<IResult> HandleAsync(string token, string method, HttpRequest request)
     {
+        // Polling runs beside the sends: the 429s a test asks for are meant for what the bot sends, not for its polls.
+        if (method.Equals("getUpdates", StringComparison.OrdinalIgnoreCase))
+            return await GetUpdatesAsync(await ReadBodyAsync(request), request.HttpContext.RequestAborted);
         if (Interlocked.Decrement(ref _rateLimitsLeft) >= 0)
         {
             return Results.Json(new JsonObject
@@ -111,6 +174,11 @@ public sealed class FakeTelegramBotApi : IAsyncDisposable
         }
 
         var body = await ReadBodyAsync(request);
+        if (method.Equals("answerCallbackQuery", StringComparison.OrdinalIgnoreCase))
+        {
+            _answers.Enqueue(new CallbackAnswer(body["callback_query_id"]?.ToString() ?? "", body["text"]?.ToString()));
+            return Results.Json(new JsonObject { ["ok"] = true, ["result"] = true });
+        }
         var edit = method.Equals("editMessageText", StringComparison.OrdinalIgnoreCase);
         if (!edit && !method.Equals("sendMessage", StringComparison.OrdinalIgnoreCase))
             return Results.Json(new JsonObject { ["ok"] = true, ["result"] = true });
@@ -148,6 +216,68 @@ public sealed class FakeTelegramBotApi : IAsyncDisposable
         message = message with { MessageId = Interlocked.Increment(ref _nextMessageId) };
         _messages.Enqueue(message);
         return Results.Json(new JsonObject { ["ok"] = true, ["result"] = MessageJson(message.MessageId, chatId, text) });
+    }
+
+    /// <summary>
+    /// Like Telegram: updates below <c>offset</c> are confirmed and gone; the rest are handed out (up to <c>limit</c>),
+    /// and with none left the call waits up to its <c>timeout</c> (here at most <see cref="MaxLongPoll"/>) for one.
+    /// </summary>
+    private async Task<IResult> GetUpdatesAsync(JsonObject body, CancellationToken aborted)
+    {
+        Interlocked.Increment(ref _updatePolls);
+        var offset = Number(body["offset"]) ?? 0;
+        var limit = Number(body["limit"]) is { } asked and > 0 ? asked : 100;
+        var wait = TimeSpan.FromSeconds(Number(body["timeout"]) ?? 0);
+        var deadline = DateTime.UtcNow + (wait < MaxLongPoll ? wait : MaxLongPoll);
+        while (true)
+        {
+            Task queued;
+            List<(int UpdateId, QueuedCallback Callback)> ready;
+            lock (_updates)
+            {
+                _updates.RemoveAll(u => u.UpdateId < offset);
+                ready = _updates.Take(limit).ToList();
+                if (_updateQueued.Task.IsCompleted)
+                    _updateQueued = new(TaskCreationOptions.RunContinuationsAsynchronously);
+                queued = _updateQueued.Task;
+            }
+            var left = deadline - DateTime.UtcNow;
+            if (ready.Count > 0 || left <= TimeSpan.Zero)
+                return Results.Json(new JsonObject { ["ok"] = true, ["result"] = new JsonArray([.. ready.Select(u => UpdateJson(u.UpdateId, u.Callback))]) });
+            try
+            {
+                await queued.WaitAsync(left, aborted);
+            }
+            catch (TimeoutException)
+            {
+                // Nothing came: answered empty on the next turn.
+            }
+            catch (OperationCanceledException)
+            {
+                return Results.Empty;
+            }
+        }
+    }
+
+    private static JsonObject UpdateJson(int updateId, QueuedCallback callback)
+    {
+        var from = new JsonObject { ["id"] = callback.UserId, ["is_bot"] = false, ["first_name"] = callback.FirstName };
+        if (callback.Username is not null)
+            from["username"] = callback.Username;
+        var message = MessageJson(callback.MessageId, callback.ChatId.ToString(System.Globalization.CultureInfo.InvariantCulture), "…");
+        message["chat"]!["type"] = callback.ChatId < 0 ? "supergroup" : "private";
+        return new JsonObject
+        {
+            ["update_id"] = updateId,
+            ["callback_query"] = new JsonObject
+            {
+                ["id"] = callback.Id,
+                ["from"] = from,
+                ["message"] = message,
+                ["chat_instance"] = "ci" + callback.ChatId,
+                ["data"] = callback.Data,
+            },
+        };
     }
 
     private static JsonObject MessageJson(int messageId, string chatId, string text)

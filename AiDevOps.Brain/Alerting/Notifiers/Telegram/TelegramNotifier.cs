@@ -15,13 +15,16 @@ namespace AiDevOps.Brain.Alerting.Notifiers.Telegram;
 /// again) is a new message, a reply to the one before, with a sound only when the incident pages; every other change
 /// edits the incident's message; a resolve edits it and replies with one short, silent line. The message carries the
 /// buttons (acknowledge, silence) while the incident is open, and goes to the route's forum topic if it names one.
+/// Every call waits for its turn under Telegram's flood limits (<see cref="TelegramRateLimits"/>) first.
 /// </summary>
 /// <remarks>The text is the tenant's template when it has one (<see cref="AlertTemplates"/>), else <see cref="TelegramMessageFormatter"/>.</remarks>
-public sealed class TelegramNotifier(IOptions<TelegramOptions> options, AlertTemplates? templates = null) : INotifier
+public sealed class TelegramNotifier(IOptions<TelegramOptions> options, AlertTemplates? templates = null) : INotifier, IDisposable
 {
     // One client per token, each with an HttpClient of its own outside IHttpClientFactory: their URLs hold the
     // token and must not be logged. Retries are the pipeline's.
     private readonly ConcurrentDictionary<string, TelegramBotClient> _clients = new(StringComparer.Ordinal);
+
+    private readonly TelegramRateLimits _limits = new(options.Value);
 
     private const int MaxSecretLength = 4096;
 
@@ -39,9 +42,11 @@ public sealed class TelegramNotifier(IOptions<TelegramOptions> options, AlertTem
 
     /// <summary>The client for a receiver: its own token, else the Brain's; null when there is neither.</summary>
     public TelegramBotClient? ClientFor(Receiver receiver) =>
-        (receiver.Secret ?? options.Value.BotToken) is { Length: > 0 } token
+        TokenOf(receiver) is { } token
             ? _clients.GetOrAdd(token, t => new TelegramBotClient(new TelegramBotClientOptions(t, options.Value.ApiBaseUrl.TrimEnd('/')) { RetryCount = 0 }))
             : null;
+
+    private string? TokenOf(Receiver receiver) => (receiver.Secret ?? options.Value.BotToken) is { Length: > 0 } token ? token : null;
 
     public static ChatId ChatOf(string address) => long.TryParse(address, out var id) ? new ChatId(id) : new ChatId(address);
 
@@ -50,15 +55,21 @@ public sealed class TelegramNotifier(IOptions<TelegramOptions> options, AlertTem
         if (ClientFor(receiver) is not { } bot)
             return NotifyResult.Fail("No bot token: set Telegram:BotToken, or give the receiver its own token as its secret.");
         var chat = ChatOf(receiver.Address);
+        Task Turn() => _limits.WaitTurnAsync(TokenOf(receiver)!, receiver.Address, ct);
         int? previous = int.TryParse(notification.MessageRef, NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : null;
         var html = (templates is null ? null : await templates.TelegramHtmlAsync(notification, ct)) ?? TelegramMessageFormatter.ToHtml(notification);
         try
         {
             if (notification.IsNews || previous is null)
+            {
+                await Turn();
                 return NotifyResult.Sent(await SendAsync(bot, chat, html, notification, previous, ct));
+            }
+            await Turn();
             await EditAsync(bot, chat, previous.Value, html, notification, ct);
             if (notification.Kind == NotificationKind.Resolved)
             {
+                await Turn();
                 await bot.SendMessage(chat, TelegramMessageFormatter.ResolvedReply(notification.Incident),
                     replyParameters: Reply(previous.Value), messageThreadId: notification.Incident.Settings.TelegramThreadId,
                     disableNotification: true, cancellationToken: ct);
@@ -110,6 +121,8 @@ public sealed class TelegramNotifier(IOptions<TelegramOptions> options, AlertTem
             // The same edit again (a retry after the Brain stopped between the edit and its record): already done.
         }
     }
+
+    public void Dispose() => _limits.Dispose();
 
     // A reply to a message the chat deleted still goes out, as a plain message.
     private static ReplyParameters Reply(int messageId) => new() { MessageId = messageId, AllowSendingWithoutReply = true };
