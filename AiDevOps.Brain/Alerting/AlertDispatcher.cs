@@ -15,8 +15,9 @@ namespace AiDevOps.Brain.Alerting;
 /// The alert pipeline, one anomaly change at a time, in order: inhibit (a down target holds back its host's other
 /// anomalies) → silence → route → group into incidents (<see cref="IncidentBook"/>: the first of a group is sent at
 /// once, later ones edit its message) → the incident stored, then one entry per receiver in the durable outbox,
-/// handed to <see cref="NotificationDelivery"/>. A new incident waits only for its summary from Insights (one time
-/// budget; it goes out without one). Incidents still open are sent again after their repeat interval; people can
+/// handed to <see cref="NotificationDelivery"/>. A new incident waits only for its explanation from Insights (one time
+/// budget, evidence gathered by <see cref="IncidentEvidence"/>; it goes out without one), and a model's explanation
+/// that comes later edits its messages. Incidents still open are sent again after their repeat interval; people can
 /// acknowledge or silence them (API, Telegram buttons), which goes through the same gate, so the book sees every
 /// change in one order.
 /// </summary>
@@ -27,7 +28,7 @@ public sealed partial class AlertDispatcher(
     AnomalyStore anomalies,
     IncidentBook book,
     IncidentStore incidents,
-    ISampleStore samples,
+    IncidentEvidence evidence,
     InsightsClient insights,
     NotificationOutbox outbox,
     SilenceStore silences,
@@ -49,6 +50,10 @@ public sealed partial class AlertDispatcher(
 
     private readonly HashSet<string> _channels = notifiers.Select(n => n.Channel).ToHashSet(StringComparer.OrdinalIgnoreCase);
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly Channel<string> _later = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
+
+    /// <summary>The room an explanation has in the tightest channel, Telegram's message.</summary>
+    private const int MaxSummaryCharacters = 900;
 
     /// <summary>How often open incidents are checked for their repeat interval.</summary>
     private static readonly TimeSpan RepeatCheck = TimeSpan.FromSeconds(30);
@@ -62,6 +67,7 @@ public sealed partial class AlertDispatcher(
             book.Restore(await incidents.ListAsync(tenant, open: true, limit: 100_000, stoppingToken));
         }
         var repeats = RepeatAsync(stoppingToken);
+        var explanations = ExplainLaterAsync(stoppingToken);
         await foreach (var change in changes.ReadAllAsync(stoppingToken))
         {
             try
@@ -74,6 +80,7 @@ public sealed partial class AlertDispatcher(
             }
         }
         await repeats;
+        await explanations;
     }
 
     /// <summary>Someone takes an open incident of their tenant: repeats stop and its messages say who. Null when no such open incident.</summary>
@@ -172,14 +179,10 @@ public sealed partial class AlertDispatcher(
         if (routes.Count == 0)
             LogRecordedOnly(anomaly.Series.Selector(), "none matched", 0);
 
-        // Only news waits for a summary: an edit for the 50th member of an incident does not ask Insights 50 times.
-        if (change is AnomalyOpened && updates.Any(u => u.Kind != NotificationKind.Updated))
-        {
-            var summarized = await WithSummaryAsync(anomaly, ct);
-            await anomalies.SetSummaryAsync(summarized, ct);
-            var annotated = book.Annotate(summarized).ToDictionary(i => i.Id);
-            updates = [.. updates.Select(u => annotated.TryGetValue(u.Incident.Id, out var incident) ? u with { Incident = incident } : u)];
-        }
+        // Only news waits for an explanation (one budget): an edit for the 50th member does not ask Insights 50 times.
+        updates = [.. await Task.WhenAll(updates.Select(u => u.Kind is NotificationKind.Updated or NotificationKind.Resolved ? Task.FromResult(u) : ExplainNowAsync(u, ct)))];
+        if (updates.FirstOrDefault(u => u.Incident.Members.Any(m => m.Id == anomaly.Id)) is { Incident.Summary: { } summary, Incident.SummarySource: var source })
+            await anomalies.SetSummaryAsync(anomaly with { Summary = summary, SummarySource = source }, ct);
         foreach (var update in updates)
             await PublishAsync(update, ct);
         return true;
@@ -188,6 +191,8 @@ public sealed partial class AlertDispatcher(
     /// <summary>Stored before the first attempt: from here on a stop or a slow channel cannot lose it.</summary>
     private async Task PublishAsync(IncidentUpdate update, CancellationToken ct)
     {
+        if (update.Kind == NotificationKind.Resolved)
+            _later.Writer.TryWrite(update.Incident.Id);
         await incidents.PutAsync(update.Incident, ct);
         var now = clock.GetUtcNow();
         var entries = update.Incident.ReceiverIds.Select(id => OutboxEntry.For(id, update, now)).ToList();
@@ -197,28 +202,63 @@ public sealed partial class AlertDispatcher(
     }
 
     /// <summary>
-    /// The summary within <c>Alerting:SummaryTimeout</c>, all of it: what reading the evidence left of it goes to
-    /// Insights as its budget, so Insights answers (with its deterministic summary if its model is slower) in time.
+    /// The explanation within <c>Alerting:SummaryTimeout</c>, all of it: what gathering the evidence leaves of it goes
+    /// to Insights as its budget, so Insights answers in time (its deterministic summary when the model is slower).
+    /// A deterministic answer is explained again later, with more time, and a model's answer then edits the messages.
     /// </summary>
-    private async Task<Anomaly> WithSummaryAsync(Anomaly anomaly, CancellationToken ct)
+    private async Task<IncidentUpdate> ExplainNowAsync(IncidentUpdate update, CancellationToken ct)
     {
-        var budget = options.Value.SummaryTimeout;
+        var answer = await ExplainAsync(update.Incident, options.Value.SummaryTimeout, ct);
+        if (answer?.Source != SummarySources.Model)
+            _later.Writer.TryWrite(update.Incident.Id);
+        return answer is not null && book.Explain(update.Incident.Id, answer.Summary, answer.Source) is { } explained
+            ? update with { Incident = explained.Incident }
+            : update;
+    }
+
+    private async Task<InsightSummary?> ExplainAsync(Incident incident, TimeSpan budget, CancellationToken ct)
+    {
         var started = Stopwatch.GetTimestamp();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(budget);
         try
         {
-            var recent = await samples.LatestAsync(anomaly.Series.Tenant, anomaly.Series.Id, options.Value.EvidenceSamples, timeout.Token);
+            var facts = await evidence.GatherAsync(incident, budget, MaxSummaryCharacters, timeout.Token);
             var left = budget - Stopwatch.GetElapsedTime(started);
-            var facts = new AnomalyFacts(anomaly.Series.Metric, anomaly.Series.Labels, anomaly.Kind, anomaly.Detector, anomaly.OpenedAt, recent,
-                anomaly.Evidence, anomaly.Score, (int)Math.Max(1, left.TotalMilliseconds));
-            var summary = await insights.SummarizeAsync(facts, timeout.Token);
-            return anomaly with { Summary = summary.Summary, SummarySource = summary.Source };
+            return await insights.ExplainAsync(facts with { BudgetMilliseconds = (int)Math.Clamp(left.TotalMilliseconds, 1, 120_000) }, timeout.Token);
         }
         catch (Exception e) when (!ct.IsCancellationRequested)
         {
-            LogNoSummary(anomaly.Id, e.GetType().Name, options.Value.SummaryTimeout);
-            return anomaly;
+            LogNoSummary(incident.Id, e.GetType().Name, budget);
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Explains again, with <c>Alerting:ExplanationTimeout</c>, the incidents whose first explanation was not the
+    /// model's (and every resolved incident: what it was, how long); a new answer edits the incident's messages.
+    /// </summary>
+    private async Task ExplainLaterAsync(CancellationToken ct)
+    {
+        try
+        {
+            await foreach (var id in _later.Reader.ReadAllAsync(ct))
+            {
+                if (book.Find(id) is not { } incident)
+                    continue;
+                if (await ExplainAsync(incident, options.Value.ExplanationTimeout, ct) is not { } answer)
+                    continue;
+                await GatedAsync(async () =>
+                {
+                    if (book.Explain(id, answer.Summary, answer.Source) is { } explained)
+                        await PublishAsync(explained, ct);
+                    return true;
+                }, ct);
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // Stopping: an explanation not written yet is not a notification lost.
         }
     }
 
@@ -237,8 +277,8 @@ public sealed partial class AlertDispatcher(
     [LoggerMessage(LogLevel.Warning, "Anomaly on {Series} is recorded only: route {Route} has no receiver with a configured channel ({Receivers} receivers). See GET /api/anomalies.")]
     private partial void LogRecordedOnly(string series, string route, int receivers);
 
-    [LoggerMessage(LogLevel.Warning, "Incident news for {AnomalyId} goes out without a summary ({Reason}; limit {Timeout})")]
-    private partial void LogNoSummary(string anomalyId, string reason, TimeSpan timeout);
+    [LoggerMessage(LogLevel.Warning, "Incident {IncidentId} has no explanation yet ({Reason}; limit {Timeout})")]
+    private partial void LogNoSummary(string incidentId, string reason, TimeSpan timeout);
 
     [LoggerMessage(LogLevel.Error, "Could not dispatch anomaly {AnomalyId}")]
     private partial void LogDispatchFailed(Exception e, string anomalyId);

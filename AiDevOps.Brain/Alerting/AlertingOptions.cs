@@ -1,8 +1,9 @@
 using System.ComponentModel.DataAnnotations;
+using AiDevOps.Contracts;
 
 namespace AiDevOps.Brain.Alerting;
 
-public sealed class AlertingOptions
+public sealed class AlertingOptions : IValidatableObject
 {
     public const string Section = "Alerting";
 
@@ -20,7 +21,27 @@ public sealed class AlertingOptions
     [Range(typeof(TimeSpan), "00:00:01", "00:02:00")]
     public TimeSpan DeliveryTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// How long a later explanation may take when the first came from the deterministic summary (the model was slower
+    /// than <see cref="SummaryTimeout"/>): a model's answer within it is edited into the incident's messages.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan ExplanationTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// Where Insights' tools reach this Brain's read APIs (with a read-only token of the incident's tenant). The
+    /// AppHost sets it; the default is this Brain on its usual local port.
+    /// </summary>
+    [Required]
+    public string BrainUrl { get; set; } = "http://localhost:5080";
+
     /// <summary>How many recent samples of the series go to Insights as evidence.</summary>
     [Range(1, 500)]
     public int EvidenceSamples { get; set; } = 20;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (!HttpUrl.IsValid(BrainUrl))
+            yield return new ValidationResult($"{Section}:BrainUrl '{BrainUrl}' must be an absolute http or https URL.", [nameof(BrainUrl)]);
+    }
 }

@@ -41,10 +41,13 @@ public enum NotificationKind
 /// </summary>
 public sealed record Notification(NotificationKind Kind, Incident Incident, string? MessageRef = null)
 {
-    public NotificationStatus Status => Kind == NotificationKind.Resolved ? NotificationStatus.Resolved : NotificationStatus.Firing;
+    public NotificationStatus Status => Incident.IsOpen ? NotificationStatus.Firing : NotificationStatus.Resolved;
 
     /// <summary>The member a one-alert channel shows; see <see cref="Incident.Lead"/>.</summary>
     public Anomaly Anomaly => Incident.Lead;
+
+    /// <summary>Insights' explanation of the incident, else of its lead member; null while there is none.</summary>
+    public string? Summary => Incident.Summary ?? Anomaly.Summary;
 
     /// <summary>Whether it should wake someone (a sound, a page) or arrive quietly; see <see cref="Severity"/>.</summary>
     public bool Pages => Incident.Pages;

@@ -7,6 +7,8 @@ namespace AiDevOps.Brain.Anomalies;
 /// evidence in words (for a Prometheus alert: its own summary and description). Its id sorts by opening time, so the
 /// newest anomalies of a tenant read first.
 /// </summary>
+/// <param name="Expected">What the strongest detector expected when it opened (its baseline), when it has one.</param>
+/// <param name="ExhaustionAt">When a predicted exhaustion is expected to happen.</param>
 public sealed record Anomaly(
     string Id,
     Series Series,
@@ -17,7 +19,9 @@ public sealed record Anomaly(
     DateTimeOffset? ResolvedAt = null,
     string? Summary = null,
     string? SummarySource = null,
-    string? Evidence = null)
+    string? Evidence = null,
+    double? Expected = null,
+    DateTimeOffset? ExhaustionAt = null)
 {
     public bool IsOpen => ResolvedAt is null;
 

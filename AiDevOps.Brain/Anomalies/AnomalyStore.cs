@@ -75,6 +75,10 @@ public sealed class AnomalyStore(IKeyValueTable table, IOptions<StorageOptions> 
             attributes["summarySource"] = anomaly.SummarySource;
         if (anomaly.Evidence is not null)
             attributes["evidence"] = anomaly.Evidence;
+        if (anomaly.Expected is { } expected)
+            attributes["expected"] = DataKeys.Value(expected);
+        if (anomaly.ExhaustionAt is { } exhaustion)
+            attributes["exhaustionAt"] = DataKeys.Instant(exhaustion);
         return new StoredItem(DataKeys.Anomalies(anomaly.Series.Tenant), anomaly.Id) { Attributes = attributes };
     }
 
@@ -91,6 +95,8 @@ public sealed class AnomalyStore(IKeyValueTable table, IOptions<StorageOptions> 
             a.TryGetValue("resolvedAt", out var resolved) ? DataKeys.ParseInstant(resolved) : null,
             a.GetValueOrDefault("summary"),
             a.GetValueOrDefault("summarySource"),
-            a.GetValueOrDefault("evidence"));
+            a.GetValueOrDefault("evidence"),
+            a.TryGetValue("expected", out var expected) ? DataKeys.ParseValue(expected) : null,
+            a.TryGetValue("exhaustionAt", out var exhaustion) ? DataKeys.ParseInstant(exhaustion) : null);
     }
 }

@@ -205,7 +205,8 @@ public sealed class EnsembleWatch(DetectionSettings settings) : IAnomalySource
     {
         var strongest = found.Evidence.Count > 0 ? found.Evidence[0].Detector.ToString() : Name;
         return new Anomaly(Anomaly.IdFor(series, found.OpenedAt), series, kind, $"{Name}/{strongest}", found.Score, found.OpenedAt,
-            Evidence: Describe(found));
+            Evidence: Describe(found), Expected: found.Evidence.Count > 0 ? found.Evidence[0].Expected : null,
+            ExhaustionAt: found.Exhaustion is { } exhaustion ? found.OpenedAt + exhaustion.Expected : null);
     }
 
     /// <summary>The evidence in words, for people and for the summary: what each detector expected and saw.</summary>

@@ -113,6 +113,7 @@ public static partial class ApplicationServiceExtensions
         builder.Services.AddOptions<AgentKeysOptions>().BindConfiguration(AgentKeysOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<AgentDirectory>();
         builder.Services.AddSingleton<ApiKeyAuthenticator>();
+        builder.Services.AddSingleton<ReadOnlyTokens>();
         builder.Services.AddSingleton<AgentRegistry>();
         builder.Services.AddSingleton<AgentPace>();
         builder.Services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
@@ -189,6 +190,7 @@ public static partial class ApplicationServiceExtensions
         builder.Services.AddHostedService(sp => sp.GetRequiredService<NotificationDelivery>());
         builder.Services.AddSingleton<IncidentBook>();
         builder.Services.AddSingleton<IncidentStore>();
+        builder.Services.AddSingleton<IncidentEvidence>();
         builder.Services.AddSingleton<AlertDispatcher>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AlertDispatcher>());
 

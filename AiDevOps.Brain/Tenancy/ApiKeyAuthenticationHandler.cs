@@ -5,12 +5,16 @@ using Microsoft.Extensions.Options;
 
 namespace AiDevOps.Brain.Tenancy;
 
-/// <summary>Authenticates agents by bearer API key; the principal carries the agent id and its tenant.</summary>
+/// <summary>
+/// Authenticates agents by bearer API key; the principal carries the agent id and its tenant. A read-only token
+/// (<see cref="ReadOnlyTokens"/>) authenticates GET requests of its tenant only.
+/// </summary>
 public sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
     ApiKeyAuthenticator authenticator,
+    ReadOnlyTokens readers,
     IProblemDetailsService problems)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
@@ -30,7 +34,14 @@ public sealed class ApiKeyAuthenticationHandler(
         string? header = Request.Headers.Authorization;
         if (string.IsNullOrEmpty(header))
             return Task.FromResult(AuthenticateResult.NoResult());
-        if (authenticator.Authenticate(header) is not { } agent)
+        var agent = authenticator.Authenticate(header);
+        if (agent is null && header.StartsWith("Bearer ro_", StringComparison.Ordinal) && readers.Authenticate(header["Bearer ".Length..].Trim()) is { } reader)
+        {
+            if (!HttpMethods.IsGet(Request.Method) && !HttpMethods.IsHead(Request.Method))
+                return Task.FromResult(AuthenticateResult.Fail("A read-only token reads; it cannot change anything."));
+            agent = reader;
+        }
+        if (agent is null)
             return Task.FromResult(AuthenticateResult.Fail(InvalidKey));
 
         var identity = new ClaimsIdentity(

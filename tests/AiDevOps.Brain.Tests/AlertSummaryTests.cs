@@ -1,3 +1,4 @@
+using System.Net;
 using System.Collections.Concurrent;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -13,6 +14,7 @@ namespace AiDevOps.Brain.Tests;
 public sealed class SummarizingBrainFactory : BrainFactory
 {
     public const string InsightsSummary = "INSIGHTS: the disk of db-1 fills; free space or grow the volume.";
+    public const string DeterministicSummary = "DETERMINISTIC: DiskAlmostFull on db-1 since a minute ago.";
     public static readonly TimeSpan SummaryTimeout = TimeSpan.FromSeconds(3);
 
     public ConcurrentQueue<JsonElement> SummaryRequests { get; } = new();
@@ -23,10 +25,15 @@ public sealed class SummarizingBrainFactory : BrainFactory
     {
         var storage = await base.StartStorageAsync(settings);
         Telegram = await FakeTelegramBotApi.StartAsync();
-        _insights = await LoopbackApp.StartAsync(app => app.MapPost("/api/summaries", async (HttpRequest request) =>
+        // Like Insights with a model slower than the first budget: the deterministic summary within it, the model's
+        // answer when asked again with more time.
+        _insights = await LoopbackApp.StartAsync(app => app.MapPost("/api/incident-summaries", async (HttpRequest request) =>
         {
-            SummaryRequests.Enqueue((await JsonDocument.ParseAsync(request.Body)).RootElement.Clone());
-            return Results.Json(new InsightSummary(InsightsSummary, SummarySources.Model));
+            var facts = (await JsonDocument.ParseAsync(request.Body)).RootElement.Clone();
+            SummaryRequests.Enqueue(facts);
+            return facts.GetProperty("budgetMilliseconds").GetInt32() <= SummaryTimeout.TotalMilliseconds
+                ? Results.Json(new InsightSummary(DeterministicSummary, SummarySources.Deterministic))
+                : Results.Json(new InsightSummary(InsightsSummary, SummarySources.Model));
         }));
         return Together(storage, Telegram, _insights);
     }
@@ -56,19 +63,32 @@ public sealed class AlertSummaryTests(SummarizingBrainFactory brain) : IClassFix
         using var posted = await client.PostAsJsonAsync("/api/v2/alerts", new[] { alert });
         posted.EnsureSuccessStatusCode();
 
+        // The page goes out within the first budget, with the deterministic summary beside the alert's own words.
         var message = await brain.Telegram.WaitForMessageAsync(m => m.Text.Contains("DiskAlmostFull", StringComparison.Ordinal), TimeSpan.FromSeconds(20));
         Assert.Contains("Disk of db-1 is 97% full. Less than 3% left on /data.", message.Text, StringComparison.Ordinal);
-        Assert.Contains(SummarizingBrainFactory.InsightsSummary, message.Text, StringComparison.Ordinal);
+        Assert.Contains(SummarizingBrainFactory.DeterministicSummary, message.Text, StringComparison.Ordinal);
+
+        // The model's explanation, asked again with more time, edits the message.
+        var edited = await brain.Telegram.WaitForEditAsync(e => e.MessageId == message.MessageId && e.Text.Contains(SummarizingBrainFactory.InsightsSummary, StringComparison.Ordinal),
+            TimeSpan.FromSeconds(20));
+        Assert.Contains("Disk of db-1 is 97% full.", edited.Text, StringComparison.Ordinal);
 
         var stored = Assert.Single(await brain.Services.GetRequiredService<AnomalyStore>().ListAsync("acme", open: true, limit: 10, CancellationToken.None),
             a => a.Kind == AnomalyKinds.PrometheusAlert);
         Assert.Equal("Disk of db-1 is 97% full. Less than 3% left on /data.", stored.Evidence);
-        Assert.Equal(SummarizingBrainFactory.InsightsSummary, stored.Summary);
 
-        var request = Assert.Single(brain.SummaryRequests);
-        Assert.Equal("Disk of db-1 is 97% full. Less than 3% left on /data.", request.GetProperty("evidence").GetString());
-        Assert.Equal(1.0, request.GetProperty("score").GetDouble());
-        var budget = request.GetProperty("budgetMilliseconds").GetInt32();
-        Assert.InRange(budget, 1, (int)SummarizingBrainFactory.SummaryTimeout.TotalMilliseconds);
+        var first = brain.SummaryRequests.First();
+        var member = Assert.Single(first.GetProperty("members").EnumerateArray());
+        Assert.Equal("Disk of db-1 is 97% full. Less than 3% left on /data.", member.GetProperty("evidence").GetString());
+        Assert.Equal(1.0, member.GetProperty("score").GetDouble());
+        Assert.Equal(900, first.GetProperty("maxCharacters").GetInt32());
+        Assert.InRange(first.GetProperty("budgetMilliseconds").GetInt32(), 1, (int)SummarizingBrainFactory.SummaryTimeout.TotalMilliseconds);
+
+        // The tools' token reads the tenant's data and changes nothing.
+        var token = first.GetProperty("tools").GetProperty("token").GetString();
+        using var reader = brain.ClientWithKey(token);
+        Assert.Equal(HttpStatusCode.OK, (await reader.GetAsync("/api/anomalies?state=all")).StatusCode);
+        using var write = await reader.PostAsJsonAsync("/api/v2/alerts", new[] { alert });
+        Assert.Equal(HttpStatusCode.Unauthorized, write.StatusCode);
     }
 }

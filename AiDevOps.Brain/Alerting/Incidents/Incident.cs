@@ -23,6 +23,7 @@ public sealed record IncidentEvent(DateTimeOffset At, string What);
 /// <param name="Group">The values of the route's group_by labels that make this incident.</param>
 /// <param name="ReceiverIds">Who was told when it opened; every later notification goes to them.</param>
 /// <param name="Members">Every anomaly that joined, open or resolved, in the order they joined.</param>
+/// <param name="Summary">Insights' explanation of the incident as it last stood, and who wrote it (model or deterministic).</param>
 /// <param name="Version">Counts its changes; orders its notifications to one receiver.</param>
 /// <param name="LastNotifiedAt">When it was last sent as news (opened, escalated, repeated): the repeat interval counts from here.</param>
 public sealed record Incident(
@@ -42,7 +43,9 @@ public sealed record Incident(
     string? AcknowledgedBy = null,
     DateTimeOffset? AcknowledgedAt = null,
     string? SilencedBy = null,
-    DateTimeOffset? SilencedUntil = null)
+    DateTimeOffset? SilencedUntil = null,
+    string? Summary = null,
+    string? SummarySource = null)
 {
     /// <summary>The timeline keeps its first events and its newest; an incident flapping for days stays one item.</summary>
     public const int MaxTimeline = 100;

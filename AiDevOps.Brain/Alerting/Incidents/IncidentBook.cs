@@ -117,6 +117,20 @@ public sealed class IncidentBook
         }
     }
 
+    /// <summary>
+    /// The incident's explanation arrived: an edit, when it says something new. Null when the incident is gone (resolved
+    /// past its group interval) or already says it.
+    /// </summary>
+    public IncidentUpdate? Explain(string id, string summary, string source)
+    {
+        lock (_lock)
+        {
+            if (!_groupById.TryGetValue(id, out var key) || _byGroup[key] is not { } incident || incident.Summary == summary)
+                return null;
+            return Keep(key, incident with { Summary = summary, SummarySource = source }, NotificationKind.Updated);
+        }
+    }
+
     /// <summary>A member's anomaly with what was learnt about it since it joined (its summary).</summary>
     public IReadOnlyList<Incident> Annotate(Anomaly anomaly)
     {

@@ -34,7 +34,7 @@ public static class TemplateModel
             ["route"] = Text(incident.RouteId),
             ["group"] = Labels(incident.Group),
             ["labels"] = Labels(lead.Series.Labels),
-            ["summary"] = Optional(lead.Summary),
+            ["summary"] = Optional(notification.Summary),
             ["evidence"] = Optional(lead.Evidence),
             ["acknowledged_by"] = Optional(incident.AcknowledgedBy),
             ["acknowledged_at"] = incident.AcknowledgedAt,

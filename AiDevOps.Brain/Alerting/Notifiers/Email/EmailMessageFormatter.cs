@@ -64,8 +64,8 @@ public static class EmailMessageFormatter
                 text.Append("- ").Append(member).Append('\n');
             if (!string.IsNullOrWhiteSpace(anomaly.Evidence))
                 text.Append('\n').Append(anomaly.Evidence.Trim()).Append('\n');
-            if (!string.IsNullOrWhiteSpace(anomaly.Summary))
-                text.Append('\n').Append(anomaly.Summary.Trim()).Append('\n');
+            if (notification.Summary is { } summary && !string.IsNullOrWhiteSpace(summary))
+                text.Append('\n').Append(summary.Trim()).Append('\n');
         }
         else
         {
@@ -91,8 +91,8 @@ public static class EmailMessageFormatter
                 html.Append("<ul>\n").AppendJoin("", members.Select(m => "<li>" + Escape(m) + "</li>\n")).Append("</ul>\n");
             if (!string.IsNullOrWhiteSpace(anomaly.Evidence))
                 html.Append("<p><em>").Append(Paragraph(anomaly.Evidence)).Append("</em></p>\n");
-            if (!string.IsNullOrWhiteSpace(anomaly.Summary))
-                html.Append("<p>").Append(Paragraph(anomaly.Summary)).Append("</p>\n");
+            if (notification.Summary is { } summary && !string.IsNullOrWhiteSpace(summary))
+                html.Append("<p>").Append(Paragraph(summary)).Append("</p>\n");
         }
         else
         {

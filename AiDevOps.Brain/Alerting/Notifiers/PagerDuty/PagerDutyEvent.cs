@@ -27,8 +27,8 @@ public sealed record PagerDutyEvent(
     {
         var anomaly = notification.Anomaly;
         var dedupKey = AlertText.Shorten(notification.Incident.Id, MaxDedupKey);
-        if (notification.Kind is NotificationKind.Resolved or NotificationKind.Acknowledged)
-            return new PagerDutyEvent(routingKey, notification.Kind == NotificationKind.Resolved ? Resolve : Acknowledge, dedupKey, null, "AiDevOps");
+        if (notification.Status == NotificationStatus.Resolved || notification.Kind == NotificationKind.Acknowledged)
+            return new PagerDutyEvent(routingKey, notification.Status == NotificationStatus.Resolved ? Resolve : Acknowledge, dedupKey, null, "AiDevOps");
 
         var labels = anomaly.Series.Labels;
         var payload = new PagerDutyPayload(
@@ -41,7 +41,7 @@ public sealed record PagerDutyEvent(
             Group: labels.GetValueOrDefault(WellKnownLabels.Job),
             Class: anomaly.Kind,
             CustomDetails: new PagerDutyDetails(
-                labels.Where(l => l.Key != WellKnownLabels.MetricName).ToDictionary(), anomaly.Evidence, anomaly.Summary, anomaly.Detector, anomaly.Score));
+                labels.Where(l => l.Key != WellKnownLabels.MetricName).ToDictionary(), anomaly.Evidence, notification.Summary, anomaly.Detector, anomaly.Score));
         return new PagerDutyEvent(routingKey, Trigger, dedupKey, payload, "AiDevOps");
     }
 }

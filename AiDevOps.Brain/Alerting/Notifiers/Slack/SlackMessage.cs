@@ -45,7 +45,7 @@ public static class SlackMessage
         }
         if (firing)
         {
-            foreach (var text in new[] { anomaly.Evidence, anomaly.Summary }.Where(t => !string.IsNullOrWhiteSpace(t)))
+            foreach (var text in new[] { anomaly.Evidence, notification.Summary }.Where(t => !string.IsNullOrWhiteSpace(t)))
                 blocks.Add(Section(PlainText(AlertText.Shorten(text!.Trim(), MaxSection))));
         }
         return new JsonObject

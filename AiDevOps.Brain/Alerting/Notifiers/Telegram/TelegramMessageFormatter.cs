@@ -39,8 +39,8 @@ public static class TelegramMessageFormatter
                 parts.AddRange([new(MemberList(incident), Part.Shortened), new("\n")]);
             if (!string.IsNullOrWhiteSpace(lead.Evidence))
                 parts.AddRange([new(lead.Evidence, Part.Shortened, "i"), new("\n")]);
-            if (!string.IsNullOrWhiteSpace(lead.Summary))
-                parts.AddRange([new("\n"), new(lead.Summary.Trim(), Part.Shortened)]);
+            if ((incident.Summary ?? lead.Summary) is { } summary && !string.IsNullOrWhiteSpace(summary))
+                parts.AddRange([new("\n"), new(summary.Trim(), Part.Shortened)]);
             if (incident.AcknowledgedBy is { } by)
                 parts.AddRange([new("\n\n👤 "), new("Acknowledged by " + by, Part.Kept, "i")]);
             if (incident.SilencedBy is { } silencer && incident.SilencedUntil is { } until)
@@ -54,6 +54,8 @@ public static class TelegramMessageFormatter
                 new(single ? lead.Series.Selector() : incident.Selector, Part.Kept, "code"), new("\n"),
                 new(AlertText.Lasted(incident)),
             ];
+            if (incident.Summary is { } summary && !string.IsNullOrWhiteSpace(summary))
+                parts.AddRange([new("\n\n"), new(summary.Trim(), Part.Shortened)]);
         }
         return Render(parts).TrimEnd();
     }
