@@ -1,3 +1,4 @@
+using AiDevOps.Brain.Alerting.Digests;
 using AiDevOps.Brain.Alerting.Incidents;
 using AiDevOps.Brain.Anomalies;
 using AiDevOps.Contracts;
@@ -117,4 +118,7 @@ public interface INotifier
     IReadOnlyDictionary<string, string[]> Validate(string address, string? secret);
 
     Task<NotifyResult> NotifyAsync(Receiver receiver, Notification notification, CancellationToken ct);
+
+    /// <summary>Sends a tenant's daily digest, quietly; null for a channel that takes none (a pager, a webhook).</summary>
+    Task<NotifyResult?> SendDigestAsync(Receiver receiver, Digest digest, CancellationToken ct) => Task.FromResult<NotifyResult?>(null);
 }

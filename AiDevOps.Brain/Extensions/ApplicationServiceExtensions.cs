@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Threading.Channels;
 using AiDevOps.Brain.Alerting;
+using AiDevOps.Brain.Alerting.Digests;
 using AiDevOps.Brain.Alerting.Incidents;
 using AiDevOps.Brain.Alerting.Notifiers.Email;
 using AiDevOps.Brain.Alerting.Notifiers;
@@ -193,6 +194,23 @@ public static partial class ApplicationServiceExtensions
         builder.Services.AddSingleton<IncidentEvidence>();
         builder.Services.AddSingleton<AlertDispatcher>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AlertDispatcher>());
+        builder.Services.AddOptions<DigestOptions>().BindConfiguration(DigestOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddTransient<DigestJob>();
+        // Schedules are read before options validation runs; a bad cron fails ValidateOnStart, not here.
+        var digests = builder.Configuration.GetSection(DigestOptions.Section).Get<DigestOptions>() ?? new DigestOptions();
+        var tenants = (builder.Configuration.GetSection(AgentKeysOptions.Section).Get<AgentKeysOptions>()?.Agents ?? []).Select(a => a.Tenant).Distinct();
+        builder.Services.AddQuartz(quartz =>
+        {
+            foreach (var tenant in tenants)
+            {
+                if (digests.CronFor(tenant) is var cron && (cron == DigestOptions.Off || !DigestOptions.IsCron(cron)))
+                    continue;
+                var key = DigestJob.KeyFor(tenant);
+                quartz.AddJob<DigestJob>(job => job.WithIdentity(key).UsingJobData(DigestJob.TenantKey, tenant));
+                quartz.AddTrigger(trigger => trigger.ForJob(key).WithIdentity(key.Name, key.Group)
+                    .WithCronSchedule(cron, schedule => schedule.InTimeZone(TimeZoneInfo.Utc)));
+            }
+        });
 
         builder.Services.AddOptions<TelegramOptions>().BindConfiguration(TelegramOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<INotifier, TelegramNotifier>();

@@ -2,7 +2,9 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using AiDevOps.Brain.Alerting.Digests;
 using AiDevOps.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace AiDevOps.Brain.Tests;
 
@@ -107,6 +109,28 @@ public sealed class IncidentPipelineTests : IAsyncLifetime
         Assert.StartsWith("✅ <b>Resolved: ", edits[^1].Text, StringComparison.Ordinal);
         Assert.Equal(edits.Count, edits.Select(e => e.Text).Distinct().Count());
         Assert.Empty(_telegram.Refused);
+    }
+
+    [Fact]
+    public async Task The_daily_digest_tells_the_days_incidents_the_noisiest_series_and_what_was_silenced_quietly()
+    {
+        await using var brain = new SharedStorageBrainFactory(_dynalite.Endpoint, _telegram.BaseUrl);
+        await brain.InitializeAsync();
+        using var client = brain.ClientWithKey(BrainFactory.AcmeKey);
+        using (var created = await client.PostAsJsonAsync("/api/alert-config/receivers", new { channel = "telegram", address = "777", secret = "1:bot-of-acme" }))
+            created.EnsureSuccessStatusCode();
+        await PostAlertsAsync(client, [Alert("DigestDiskFull", "db-9:9100")]);
+        var incident = await WaitForIncidentAsync(client, i => i.GetProperty("title").GetString() == "Alert DigestDiskFull");
+        using (var silenced = await client.PostAsJsonAsync($"/api/incidents/{incident.GetProperty("id").GetString()}/silence", new { by = "alice", duration = "2h" }))
+            silenced.EnsureSuccessStatusCode();
+
+        var digest = await brain.Services.GetRequiredService<DigestJob>().SendAsync("acme", CancellationToken.None);
+
+        Assert.Contains(digest.Incidents, i => i.Title == "Alert DigestDiskFull");
+        var sent = await _telegram.WaitForMessageAsync(m => m.ChatId == "777" && m.Text.StartsWith("<b>AiDevOps daily digest for acme", StringComparison.Ordinal), Patience);
+        Assert.True(sent.Silent);
+        Assert.Contains("Alert DigestDiskFull on {instance=&quot;db-9:9100&quot;}: still open (paged)", sent.Text, StringComparison.Ordinal);
+        Assert.Contains("Silenced:\n• {instance=&quot;db-9:9100&quot;} by alice", sent.Text, StringComparison.Ordinal);
     }
 
     private static PostableAlert Alert(string name, string instance, bool ended = false) => new(

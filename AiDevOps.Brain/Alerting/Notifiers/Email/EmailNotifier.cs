@@ -1,3 +1,5 @@
+using AiDevOps.Brain.Alerting.Digests;
+using MimeKit;
 using System.Net.Sockets;
 using MailKit;
 using MailKit.Net.Smtp;
@@ -46,7 +48,25 @@ public sealed class EmailNotifier(IOptions<EmailOptions> options, AlertTemplates
         if (!EmailOptions.TryParseMailbox(settings.From, allowName: true, out var from))
             return NotifyResult.Fail($"Email:From '{settings.From}' is not an e-mail address.");
         var custom = templates is null ? null : await templates.EmailAsync(notification, ct);
-        var message = EmailMessageFormatter.ToMessage(notification, from, to, custom);
+        return await SendAsync(EmailMessageFormatter.ToMessage(notification, from, to, custom), ct);
+    }
+
+    public async Task<NotifyResult?> SendDigestAsync(Receiver receiver, Digest digest, CancellationToken ct)
+    {
+        var settings = options.Value;
+        if (!settings.IsConfigured || !EmailOptions.TryParseMailbox(receiver.Address, allowName: false, out var to)
+            || !EmailOptions.TryParseMailbox(settings.From, allowName: true, out var from))
+            return NotifyResult.Fail("E-mail is not configured for this receiver.");
+        var message = new MimeMessage { Subject = digest.Title };
+        message.From.Add(from);
+        message.To.Add(to);
+        message.Body = new TextPart("plain") { Text = digest.Text() };
+        return await SendAsync(message, ct);
+    }
+
+    private async Task<NotifyResult> SendAsync(MimeMessage message, CancellationToken ct)
+    {
+        var settings = options.Value;
         var server = $"SMTP server {settings.Host}:{settings.EffectivePort}";
 
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -54,7 +74,7 @@ public sealed class EmailNotifier(IOptions<EmailOptions> options, AlertTemplates
         using var smtp = new SmtpClient { Timeout = (int)Math.Min(int.MaxValue, settings.Timeout.TotalMilliseconds) };
         try
         {
-            await smtp.ConnectAsync(settings.Host, settings.EffectivePort, settings.SocketOptions, deadline.Token);
+            await smtp.ConnectAsync(settings.Host!, settings.EffectivePort, settings.SocketOptions, deadline.Token);
             if (!string.IsNullOrEmpty(settings.Username))
                 await smtp.AuthenticateAsync(settings.Username, settings.Password ?? "", deadline.Token);
             await smtp.SendAsync(message, deadline.Token);

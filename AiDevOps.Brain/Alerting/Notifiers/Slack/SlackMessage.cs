@@ -1,3 +1,4 @@
+using AiDevOps.Brain.Alerting.Digests;
 using System.Text.Json.Nodes;
 
 namespace AiDevOps.Brain.Alerting.Notifiers.Slack;
@@ -86,6 +87,17 @@ public static class SlackMessage
             ["blocks"] = blocks,
         };
     }
+
+    /// <summary>A daily digest: a header and its text, as plain text.</summary>
+    public static JsonObject Of(Digest digest) => new()
+    {
+        ["text"] = Escape(digest.Title),
+        ["blocks"] = new JsonArray
+        {
+            new JsonObject { ["type"] = "header", ["text"] = PlainText(AlertText.Shorten(digest.Title, MaxHeader)) },
+            Section(PlainText(AlertText.Shorten(digest.Text(), MaxSection))),
+        },
+    };
 
     /// <summary>Slack's mrkdwn reads only these three characters as control characters (links, mentions).</summary>
     public static string Escape(string text) =>

@@ -1,3 +1,4 @@
+using AiDevOps.Brain.Alerting.Digests;
 using AiDevOps.Brain.Alerting.Templates;
 
 namespace AiDevOps.Brain.Alerting.Notifiers.Slack;
@@ -33,6 +34,15 @@ public sealed class SlackNotifier(IHttpClientFactory clients, AlertTemplates? te
         var text = templates is null ? null : await templates.SlackTextAsync(notification, ct);
         var message = text is null ? SlackMessage.Of(notification) : SlackMessage.Of(notification, text);
         using var request = JsonPost.Request(webhook, message, secretUrl: true);
+        return await JsonPost.SendAsync(clients.CreateClient(JsonPost.ClientName(ChannelName)), request, "Slack", JsonPost.SecretParts(webhook), ct);
+    }
+
+    public async Task<NotifyResult?> SendDigestAsync(Receiver receiver, Digest digest, CancellationToken ct)
+    {
+        if (!JsonPost.IsPostableUrl(receiver.Secret))
+            return NotifyResult.Fail("The receiver has no Slack webhook URL: give it one as its secret.");
+        var webhook = new Uri(receiver.Secret!);
+        using var request = JsonPost.Request(webhook, SlackMessage.Of(digest), secretUrl: true);
         return await JsonPost.SendAsync(clients.CreateClient(JsonPost.ClientName(ChannelName)), request, "Slack", JsonPost.SecretParts(webhook), ct);
     }
 }

@@ -1,3 +1,4 @@
+using AiDevOps.Brain.Alerting.Digests;
 using System.Collections.Concurrent;
 using System.Globalization;
 using AiDevOps.Brain.Alerting.Templates;
@@ -58,7 +59,7 @@ public sealed class TelegramNotifier(IOptions<TelegramOptions> options, AlertTem
         Task Turn() => _limits.WaitTurnAsync(TokenOf(receiver)!, receiver.Address, ct);
         int? previous = int.TryParse(notification.MessageRef, NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : null;
         var html = (templates is null ? null : await templates.TelegramHtmlAsync(notification, ct)) ?? TelegramMessageFormatter.ToHtml(notification);
-        try
+        return await OutcomeOfAsync(async () =>
         {
             if (notification.IsNews || previous is null)
             {
@@ -75,6 +76,29 @@ public sealed class TelegramNotifier(IOptions<TelegramOptions> options, AlertTem
                     disableNotification: true, cancellationToken: ct);
             }
             return NotifyResult.Sent(notification.MessageRef);
+        });
+    }
+
+    public async Task<NotifyResult?> SendDigestAsync(Receiver receiver, Digest digest, CancellationToken ct)
+    {
+        if (ClientFor(receiver) is not { } bot)
+            return NotifyResult.Fail("No bot token: set Telegram:BotToken, or give the receiver its own token as its secret.");
+        var text = $"<b>{TelegramMessageFormatter.Escape(digest.Title)}</b>\n\n"
+            + TelegramMessageFormatter.Escape(AlertText.Shorten(digest.Text(), TelegramMessageFormatter.MaxLength - digest.Title.Length - 2));
+        return await OutcomeOfAsync(async () =>
+        {
+            await _limits.WaitTurnAsync(TokenOf(receiver)!, receiver.Address, ct);
+            await bot.SendMessage(ChatOf(receiver.Address), text, ParseMode.Html, disableNotification: true, cancellationToken: ct);
+            return NotifyResult.Success;
+        });
+    }
+
+    /// <summary>What a Bot API call came to: its own result, or what its failure means for trying again.</summary>
+    private static async Task<NotifyResult> OutcomeOfAsync(Func<Task<NotifyResult>> call)
+    {
+        try
+        {
+            return await call();
         }
         catch (ApiRequestException e) when (e.ErrorCode is 429 or >= 500)
         {
