@@ -162,8 +162,16 @@ public static partial class Grounding
                     allTimes.Add(DateTimeOffset.FromUnixTimeMilliseconds((long)value));
             }
             foreach (Match match in KnownDateTime().Matches(evidence._text))
-                if (DateTimeOffset.TryParse(match.Value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time))
+                if (DateTimeOffset.TryParse(match.Value.ToUpperInvariant(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time))
                     allTimes.Add(time);
+            // Times the evidence writes out ("since 10:15", a tool's "10:05=0.5") count as written, in UTC.
+            foreach (Match match in Time().Matches(evidence._text))
+            {
+                var parts = match.Value.Split(':').Select(p => p.PadLeft(2, '0')).ToArray();
+                evidence._minutes.Add($"{parts[0]}:{parts[1]}");
+                if (parts.Length == 3)
+                    evidence._seconds.Add(string.Join(':', parts));
+            }
 
             evidence._numbers.AddRange(numbers.Where(double.IsFinite));
             evidence._ratios.AddRange(ratios);
