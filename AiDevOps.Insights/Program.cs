@@ -12,5 +12,6 @@ app.UseStatusCodePages();
 
 app.MapDefaultEndpoints();
 app.MapSummariesApi();
+app.MapIncidentSummariesApi();
 
 app.Run();

@@ -1,5 +1,8 @@
 using AiDevOps.Insights.Apis;
+using AiDevOps.Insights.Incidents;
 using AiDevOps.Insights.Summaries;
+using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.Hosting;
@@ -27,6 +30,11 @@ public static class ApplicationServiceExtensions
         services.AddSingleton<ISummarizer>(CreateSummarizer);
         services.AddHostedService<ActiveSummarizerAnnouncement>();
 
+        services.AddMemoryCache();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<IncidentTelemetry>();
+        services.AddSingleton(CreateExplainer);
+
         return builder;
     }
 
@@ -43,5 +51,24 @@ public static class ApplicationServiceExtensions
                 services.GetRequiredService<ILogger<KernelSummarizer>>())
             : deterministic;
         return new InstrumentedSummarizer(active, services.GetRequiredService<SummaryTelemetry>());
+    }
+
+    private static IncidentExplainer CreateExplainer(IServiceProvider services)
+    {
+        var model = services.GetRequiredService<IOptions<ModelOptions>>().Value;
+        // The tools' own client, outside the HttpClient defaults: a standard resilience handler would retry a tool
+        // call the explanation's budget has no time for. The budget bounds every call instead.
+        var brain = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
+        {
+            Timeout = Timeout.InfiniteTimeSpan,
+        };
+        return new IncidentExplainer(
+            model.IsConfigured ? ModelKernel.Create(model) : null,
+            model,
+            brain,
+            services.GetRequiredService<IMemoryCache>(),
+            services.GetRequiredService<IncidentTelemetry>(),
+            services.GetRequiredService<TimeProvider>(),
+            services.GetRequiredService<ILogger<IncidentExplainer>>());
     }
 }

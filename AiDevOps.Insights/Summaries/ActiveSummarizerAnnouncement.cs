@@ -12,11 +12,12 @@ public sealed class ActiveSummarizerAnnouncement(
     public Task StartAsync(CancellationToken cancellationToken)
     {
         services.GetRequiredService<ISummarizer>();
+        services.GetRequiredService<Incidents.IncidentExplainer>();
         var model = options.Value;
         if (model.IsConfigured)
             logger.LogInformation(
-                "Summaries come from model {ModelId} at {Endpoint}, with the deterministic summary as fallback after {Timeout} or within a shorter budget the caller gives",
-                model.ModelId, SecretRedaction.RedactUrl(model.GetEndpointUri()), model.Timeout);
+                "Summaries come from {Provider} model {ModelId} at {Endpoint}, with the deterministic summary as fallback after {Timeout} or within a shorter budget the caller gives",
+                model.EffectiveProvider, model.ModelId, SecretRedaction.RedactUrl(model.GetEndpointUri()), model.Timeout);
         else
             logger.LogInformation("No {Option} is configured: summaries are deterministic", $"{ModelOptions.SectionName}:{nameof(ModelOptions.Endpoint)}");
         return Task.CompletedTask;

@@ -7,7 +7,7 @@ public static class ModelKernel
     // Local servers (Ollama, vLLM, LM Studio) ignore the key, but the OpenAI client requires one.
     private const string KeyForServersWithoutAuthentication = "unused";
 
-    /// <summary>A kernel whose chat completion talks to the configured OpenAI-compatible endpoint.</summary>
+    /// <summary>A kernel whose chat completion talks to the configured provider: OpenAI, Azure OpenAI or an OpenAI-compatible endpoint.</summary>
     /// <remarks>
     /// The kernel gets no logger factory on purpose: Semantic Kernel logs a failed call as an error with its stack,
     /// while here a failure is expected and handled, and KernelSummarizer records it once as a warning.
@@ -22,11 +22,14 @@ public static class ModelKernel
             Timeout = System.Threading.Timeout.InfiniteTimeSpan,
         };
         var builder = Kernel.CreateBuilder();
-        builder.AddOpenAIChatCompletion(
-            options.ModelId,
-            options.GetEndpointUri(),
-            string.IsNullOrEmpty(options.ApiKey) ? KeyForServersWithoutAuthentication : options.ApiKey,
-            httpClient: httpClient);
+        if (options.EffectiveProvider == ModelProvider.AzureOpenAI)
+            builder.AddAzureOpenAIChatCompletion(options.ModelId, options.GetEndpointUri().ToString(), options.ApiKey!, httpClient: httpClient);
+        else
+            builder.AddOpenAIChatCompletion(
+                options.ModelId,
+                options.GetEndpointUri(),
+                string.IsNullOrEmpty(options.ApiKey) ? KeyForServersWithoutAuthentication : options.ApiKey,
+                httpClient: httpClient);
         return builder.Build();
     }
 }
