@@ -12,7 +12,7 @@ app.UseStatusCodePages();
 // After the status-code pages, so a 401 from the challenge gets a problem-details body too.
 app.UseAuthentication();
 app.UseAuthorization();
-app.MapDefaultEndpoints();
+app.MapDefaultEndpoints(metricsNeedKey: true);
 app.MapIngestApi();
 app.MapQueryApi();
 app.MapAgentsApi();

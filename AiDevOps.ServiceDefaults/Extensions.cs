@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
@@ -92,13 +94,46 @@ public static class Extensions
         return builder;
     }
 
+    /// <summary>The SHA-256 (hex) of the key /metrics asks for as <c>Authorization: Bearer &lt;key&gt;</c>.</summary>
+    public const string MetricsKeySetting = "Management:MetricsKeySha256";
+
     /// <summary>
     /// /health: ready (every check), /alive: the process answers (checks tagged "live"), /metrics: Prometheus text.
     /// Mapped in every environment: the Agent container and the ECS task rely on them. Degraded means "not ready
-    /// yet" (still starting), so it answers 503 like Unhealthy but is logged as a warning, not an error.
+    /// yet" (still starting), so it answers 503 like Unhealthy but is logged as a warning, not an error. With
+    /// <c>Management:MetricsKeySha256</c> set, /metrics answers only its key; a service whose metrics name what
+    /// others should not see (the Brain's name every agent) passes <paramref name="metricsNeedKey"/> and without a
+    /// key configured serves none.
     /// </summary>
-    public static WebApplication MapDefaultEndpoints(this WebApplication app)
+    public static WebApplication MapDefaultEndpoints(this WebApplication app, bool metricsNeedKey = false)
     {
+        var key = app.Configuration[MetricsKeySetting];
+        if (key is not null && !(key.Length == 64 && key.All(char.IsAsciiHexDigit)))
+            throw new InvalidOperationException($"{MetricsKeySetting} '{key}' must be the SHA-256 of the key, 64 hex digits (e.g. from 'printf %s <key> | sha256sum').");
+        if (key is not null || metricsNeedKey)
+            app.UseWhen(context => context.Request.Path.StartsWithSegments(MetricsPath), metrics => metrics.Use(async (context, next) =>
+            {
+                if (key is not null && PresentsKey(context.Request.Headers.Authorization, Convert.FromHexString(key)))
+                {
+                    await next(context);
+                    return;
+                }
+                context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                context.Response.Headers.WWWAuthenticate = "Bearer";
+                await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+                {
+                    HttpContext = context,
+                    ProblemDetails =
+                    {
+                        Status = StatusCodes.Status401Unauthorized,
+                        Title = "The metrics need their key.",
+                        Detail = key is null
+                            ? $"This service serves /metrics only with a key: set {MetricsKeySetting} and scrape with 'Authorization: Bearer <key>'."
+                            : "Scrape with 'Authorization: Bearer <key>' (Prometheus: authorization: credentials: <key>).",
+                    },
+                });
+            }));
+
         app.MapHealthChecks(HealthPath, new HealthCheckOptions
         {
             ResultStatusCodes =
@@ -123,6 +158,10 @@ public static class Extensions
         return client.RemoveAllResilienceHandlers();
 #pragma warning restore EXTEXP0001
     }
+
+    private static bool PresentsKey(string? authorization, byte[] expected) =>
+        authorization is { Length: > 7 } header && header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+        && CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(header[7..].Trim())), expected);
 
     private static bool IsInfrastructurePath(Microsoft.AspNetCore.Http.PathString path) =>
         path.StartsWithSegments(HealthPath) || path.StartsWithSegments(AlivePath) || path.StartsWithSegments(MetricsPath);

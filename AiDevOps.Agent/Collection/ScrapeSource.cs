@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net.Http.Headers;
 using AiDevOps.Contracts;
 
 namespace AiDevOps.Agent.Collection;
@@ -34,6 +35,8 @@ public sealed partial class ScrapeSource(
             timeoutSource.CancelAfter(timeout);
             using var request = new HttpRequestMessage(HttpMethod.Get, url);
             request.Headers.Accept.ParseAdd("application/openmetrics-text;version=1.0.0;q=0.5,text/plain;version=0.0.4;q=1,*/*;q=0.1");
+            if (target.BearerToken is { Length: > 0 } token)
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
             using var response = await http.SendAsync(request, timeoutSource.Token);
             response.EnsureSuccessStatusCode();
             var text = await response.Content.ReadAsStringAsync(timeoutSource.Token);

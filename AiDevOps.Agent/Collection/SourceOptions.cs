@@ -102,4 +102,10 @@ public sealed class ScrapeTarget
 
     /// <summary>How often it is scraped; empty: <c>Agent:Interval</c>.</summary>
     public TimeSpan? Interval { get; set; }
+
+    /// <summary>
+    /// Sent as <c>Authorization: Bearer …</c> (Prometheus's <c>authorization: credentials</c>) to a target whose metrics
+    /// need a key, such as the Brain's. A secret: never logged.
+    /// </summary>
+    public string? BearerToken { get; set; }
 }
