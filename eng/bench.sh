@@ -247,7 +247,7 @@ default = "promql"  # the AppHost's local topology: the Agent polls the Promethe
 ours, theirs = median(r[default]["firing"]), median(r["alertmanager"]["firing"])
 print(json.dumps({"bench": "alert-latency", "aidevops_s": ours, "alertmanager_s": theirs,
                   "ratio": round(ours / theirs, 3) if ours is not None and theirs else None,
-                  "resolve_s": median(r[default]["resolve"])}))
+                  "resolve_s": median(r[default]["resolve"])}, separators=(",", ":")))
 PY
 }
 
