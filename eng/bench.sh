@@ -175,8 +175,6 @@ receivers:
         chat_id: $alertmanager_chat
         send_resolved: true
 YAML
-  "$alertmanager" --config.file="$work/alertmanager.yml" --storage.path="$work/am-data" --cluster.listen-address= \
-    --web.listen-address="127.0.0.1:$am_port" >"$work/alertmanager.log" 2>&1 & pids+=($!)
   cat >"$work/rules.yml" <<YAML
 groups:
   - name: bench
@@ -209,11 +207,21 @@ alerting:
   - url: http://127.0.0.1:$agent_b_port/api/v1/write
     authorization:
       credentials: receiver-key" >"$work/prometheus-b.yml"
-  for p in b c; do
-    local port_var="prom_${p}_port"
-    prometheus --config.file="$work/prometheus-$p.yml" --storage.tsdb.path="$work/prom-$p" --web.listen-address="127.0.0.1:${!port_var}" \
-      --storage.remote.flush-deadline=5s >"$work/prometheus-$p.log" 2>&1 & pids+=($!)
-  done
+  prometheus --config.file="$work/prometheus-b.yml" --storage.tsdb.path="$work/prom-b" --web.listen-address="127.0.0.1:$prom_b_port" \
+    --storage.remote.flush-deadline=5s >"$work/prometheus-b.log" 2>&1 & pids+=($!)
+  # The driver runs the alerting pair and starts both afresh before each repetition: Prometheus re-sends a resolved
+  # alert for 15 minutes, which keeps Alertmanager's group alive, and a new alert in a group that has already sent
+  # waits for its next group_interval (up to 5 min) instead of group_wait. Fresh, every repetition measures what a
+  # fault after a quiet spell gets, as a first fault does.
+  python3 - "$work/alerting.json" <<PY
+import json, sys
+json.dump([
+    {"argv": ["$alertmanager", "--config.file=$work/alertmanager.yml", "--storage.path=$work/am-data", "--cluster.listen-address=",
+              "--web.listen-address=127.0.0.1:$am_port"], "log": "$work/alertmanager.log", "ready": "http://127.0.0.1:$am_port/-/ready"},
+    {"argv": ["prometheus", "--config.file=$work/prometheus-c.yml", "--storage.tsdb.path=$work/prom-c",
+              "--web.listen-address=127.0.0.1:$prom_c_port"], "log": "$work/prometheus-c.log", "ready": "http://127.0.0.1:$prom_c_port/-/ready"},
+], open(sys.argv[1], "w"))
+PY
 
   agent() { # topology, port, then settings of its sources; the agent runs as its container image does
     local name=$1 port=$2
@@ -229,14 +237,14 @@ alerting:
   agent promql "$agent_c_port" Agent__Prometheus__Url="http://127.0.0.1:$prom_c_port"
 
   for p in "$brain_port/health" "$insights_port/health" "$agent_a_port/health" "$agent_b_port/health" "$agent_c_port/health" \
-    "$prom_b_port/-/ready" "$prom_c_port/-/ready" "$am_port/-/ready"; do
+    "$prom_b_port/-/ready"; do
     wait_http "http://127.0.0.1:$p"
   done
 
   echo "One node_exporter watched by AiDevOps in three topologies (Agent scraping it, Prometheus remote_write into the Agent,"
   echo "Agent polling Prometheus) and by Prometheus 2.42 + Alertmanager 0.25; scrape interval ${interval}s, $reps repetitions..."
   run python3 eng/bench/alert_latency.py "$work/telegram.jsonl" "$interval" "$reps" "$node_exporter" "127.0.0.1:$exporter_port" \
-    "$aidevops_chat" "$alertmanager_chat" "$work/result.json" scrape=bench-scrape remote-write=bench-remote-write promql=bench-promql
+    "$aidevops_chat" "$alertmanager_chat" "$work/alerting.json" "$work/result.json" scrape=bench-scrape remote-write=bench-remote-write promql=bench-promql
   python3 - "$work/result.json" <<'PY'
 import json, statistics, sys
 r = json.load(open(sys.argv[1]))

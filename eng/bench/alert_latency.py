@@ -4,7 +4,10 @@ restarts it once every system has paged, and reads the fake Bot API's log (fake_
 page and resolve arrived. Every AiDevOps topology watches the same node_exporter under its own `instance` label, so
 one fault is measured in all of them and in Alertmanager at once.
 
-Usage: alert_latency.py LOG INTERVAL REPS NODE_EXPORTER LISTEN AIDEVOPS_CHAT ALERTMANAGER_CHAT RESULT TOPOLOGY=INSTANCE...
+It also runs the processes of ALERTING (a JSON list of {"argv", "log", "ready"}: Alertmanager and the Prometheus that
+alerts) and starts them afresh before each repetition.
+
+Usage: alert_latency.py LOG INTERVAL REPS NODE_EXPORTER LISTEN AIDEVOPS_CHAT ALERTMANAGER_CHAT ALERTING RESULT TOPOLOGY=INSTANCE...
 Prints the measurements and writes RESULT, one JSON object: {"<system>": {"firing": [...], "resolve": [...]}, ...}
 (seconds; null where nothing arrived in time)."""
 import json
@@ -14,10 +17,13 @@ import statistics
 import subprocess
 import sys
 import time
+import urllib.request
 
-log_path, interval, reps, node_exporter, listen, aidevops_chat, alertmanager_chat, result_path = sys.argv[1:9]
+log_path, interval, reps, node_exporter, listen, aidevops_chat, alertmanager_chat, alerting_path, result_path = sys.argv[1:10]
 interval, reps = float(interval), int(reps)
-topologies = dict(arg.split("=", 1) for arg in sys.argv[9:])
+topologies = dict(arg.split("=", 1) for arg in sys.argv[10:])
+with open(alerting_path) as f:
+    alerting_specs = json.load(f)
 ALERTMANAGER = "alertmanager"
 # Alertmanager's resolve waits for its group_interval (5 min by default) after the page; a page waits for group_wait.
 TIMEOUT = 60 + 25 * interval if interval >= 5 else 60
@@ -35,6 +41,37 @@ def stop_exporter():
     if exporter and exporter.poll() is None:
         exporter.kill()
         exporter.wait()
+
+
+alerting = []
+
+
+def start_alerting():
+    for spec in alerting_specs:
+        with open(spec["log"], "a") as log:
+            alerting.append(subprocess.Popen(spec["argv"], stdout=log, stderr=subprocess.STDOUT))
+    for spec in alerting_specs:
+        deadline = time.time() + 60
+        while True:
+            try:
+                urllib.request.urlopen(spec["ready"], timeout=2).close()
+                break
+            except OSError:
+                if time.time() > deadline:
+                    raise SystemExit("not ready: " + spec["ready"])
+                time.sleep(0.2)
+
+
+def stop_alerting():
+    while alerting:
+        process = alerting.pop()
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
 
 def terminated(*_):
@@ -97,8 +134,10 @@ systems = list(topologies) + [ALERTMANAGER]
 results = {s: {"firing": [], "resolve": []} for s in systems}
 try:
     start_exporter()
-    time.sleep(3 * interval)  # every system has seen the target up
     for rep in range(1, reps + 1):
+        stop_alerting()
+        start_alerting()
+        time.sleep(3 * interval)  # every system has seen the target up
         time.sleep(random.uniform(0, interval))  # a random phase of the scrape interval
         stop_exporter()
         killed = time.time()
@@ -112,8 +151,8 @@ try:
             results[s]["resolve"].append(resolve[s])
         print(f"repetition {rep}/{reps}: firing " + ", ".join(f"{s} {firing[s]} s" for s in systems)
               + "; resolve " + ", ".join(f"{s} {resolve[s]} s" for s in systems), flush=True)
-        time.sleep(2 * interval)  # settle: every system has seen the target up again
 finally:
+    stop_alerting()
     stop_exporter()
 
 
