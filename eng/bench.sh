@@ -5,6 +5,7 @@
 #   detect    ns per sample for the full detection ensemble and bytes of state per series
 #   alert-noise  the NAB corpus (NAB_DIR, default ../shared/nab) on 8 hosts through detection and the alert pipeline:
 #             what pages, what arrives silently, and how many labelled windows reached a person
+#   alert-latency  node_exporter killed and restarted: AiDevOps (each topology) against Prometheus + Alertmanager (BENCH_REPS, default 5)
 # BENCH_QUICK=1 shrinks every case to seconds of work (tests/AiDevOps.Bench.Tests): the numbers then mean nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -108,8 +109,161 @@ print(json.dumps({"bench": "agent",
 PY
 }
 
+dynalite_binary() { # the pinned dynalite the AppHost and the tests use, installed into .aidevops/tools on first use
+  local folder=".aidevops/tools/dynalite-4.0.0"
+  if [ ! -x "$folder/node_modules/.bin/dynalite" ]; then
+    rm -rf "$folder" "$folder.installing-$$"
+    npm install --prefix "$folder.installing-$$" --no-audit --no-fund --loglevel error dynalite@4.0.0 >&2
+    mv "$folder.installing-$$" "$folder" 2>/dev/null || rm -rf "$folder.installing-$$" # another run installed it first
+  fi
+  echo "$PWD/$folder/node_modules/.bin/dynalite"
+}
+
+publish() { # project: dotnet publish -c Release into $work/<project>
+  run dotnet publish "$1" -c Release -o "$work/$1" -nologo -v quiet --disable-build-servers >"$work/publish.log" 2>&1 ||
+    { cat "$work/publish.log" >&2; exit 1; }
+}
+
+bench_alert_latency() {
+  # Defaults as shipped: a 15 s scrape and evaluation interval; Alertmanager's group_wait 30s, group_interval 5m.
+  local interval=15 reps=${BENCH_REPS:-5} group_wait= group_interval=
+  if [ "${BENCH_QUICK:-}" = 1 ]; then interval=2 reps=1 group_wait='group_wait: 1s' group_interval='group_interval: 2s'; fi
+  local alertmanager node_exporter
+  alertmanager=$(command -v prometheus-alertmanager || command -v alertmanager) &&
+    node_exporter=$(command -v prometheus-node-exporter || command -v node_exporter) && command -v prometheus >/dev/null ||
+    { echo "needs prometheus, prometheus-node-exporter and prometheus-alertmanager (apt-get install)" >&2; exit 1; }
+  work=$(mktemp -d)
+  local dynalite
+  dynalite=$(dynalite_binary)
+  publish AiDevOps.Brain; publish AiDevOps.Insights; publish AiDevOps.Agent
+
+  local p exporter_port telegram_port dynalite_port insights_port brain_port am_port prom_c_port prom_b_port agent_a_port agent_b_port agent_c_port
+  for p in exporter_port telegram_port dynalite_port insights_port brain_port am_port prom_c_port prom_b_port agent_a_port agent_b_port agent_c_port; do
+    printf -v "$p" %s "$(free_port)"
+  done
+  local every
+  every=$(printf '00:00:%02d' "$interval")
+  local aidevops_chat=1001 alertmanager_chat=1002 token=123456:bench
+  : >"$work/telegram.jsonl"
+  python3 eng/bench/fake_telegram.py "$telegram_port" "$work/telegram.jsonl" & pids+=($!)
+  "$dynalite" --host 127.0.0.1 --port "$dynalite_port" --createTableMs 0 >"$work/dynalite.log" 2>&1 & pids+=($!)
+  wait_http "http://127.0.0.1:$telegram_port/botx/getMe"
+
+  (cd "$work/AiDevOps.Insights" && ASPNETCORE_URLS="http://127.0.0.1:$insights_port" DOTNET_ENVIRONMENT=Production \
+    Logging__LogLevel__Default=Warning exec ./AiDevOps.Insights >"$work/insights.log" 2>&1) & pids+=($!)
+  # One Brain, three agents (one per topology), each with its own key; the Telegram receiver is the fake Bot API.
+  local brain_env=(ASPNETCORE_URLS="http://127.0.0.1:$brain_port" DOTNET_ENVIRONMENT=Production Logging__LogLevel__Default=Warning
+    ConnectionStrings__dynamodb="http://127.0.0.1:$dynalite_port" Storage__TablePrefix=bench
+    Alerting__InsightsUrl="http://127.0.0.1:$insights_port" Detection__ModelPath="$work/models"
+    Telegram__ApiBaseUrl="http://127.0.0.1:$telegram_port" Telegram__BotToken="$token" Telegram__ChatIds__0="$aidevops_chat")
+  local i=0 topology
+  for topology in scrape remote-write promql; do
+    brain_env+=("Ingest__Agents__${i}__Id=$topology" "Ingest__Agents__${i}__KeySha256=$(printf %s "key-$topology" | sha256sum | cut -d' ' -f1)")
+    i=$((i + 1))
+  done
+  (cd "$work/AiDevOps.Brain" && exec env "${brain_env[@]}" ./AiDevOps.Brain >"$work/brain.log" 2>&1) & pids+=($!)
+
+  # Prometheus and Alertmanager with their defaults: rule `up == 0` without `for`, evaluated every scrape interval.
+  cat >"$work/alertmanager.yml" <<YAML
+route:
+  receiver: telegram
+  $group_wait
+  $group_interval
+receivers:
+  - name: telegram
+    telegram_configs:
+      - api_url: http://127.0.0.1:$telegram_port
+        bot_token: '$token'
+        chat_id: $alertmanager_chat
+        send_resolved: true
+YAML
+  cat >"$work/rules.yml" <<YAML
+groups:
+  - name: bench
+    rules:
+      - alert: TargetDown
+        expr: up == 0
+YAML
+  prometheus_config() { # instance, then what else the config holds
+    cat <<YAML
+global:
+  scrape_interval: ${interval}s
+  scrape_timeout: $((interval < 10 ? interval : 10))s
+  evaluation_interval: ${interval}s
+scrape_configs:
+  - job_name: node
+    static_configs:
+      - targets: ['127.0.0.1:$exporter_port']
+        labels: {instance: '$1'}
+$2
+YAML
+  }
+  # (c) PromQL: this Prometheus is polled by the Agent and alerts through Alertmanager.
+  prometheus_config bench-promql "rule_files: ['$work/rules.yml']
+alerting:
+  alertmanagers:
+    - static_configs:
+        - targets: ['127.0.0.1:$am_port']" >"$work/prometheus-c.yml"
+  # (b) remote_write into the Agent's receiver, configured as the README shows it.
+  prometheus_config bench-remote-write "remote_write:
+  - url: http://127.0.0.1:$agent_b_port/api/v1/write
+    authorization:
+      credentials: receiver-key" >"$work/prometheus-b.yml"
+  prometheus --config.file="$work/prometheus-b.yml" --storage.tsdb.path="$work/prom-b" --web.listen-address="127.0.0.1:$prom_b_port" \
+    --storage.remote.flush-deadline=5s >"$work/prometheus-b.log" 2>&1 & pids+=($!)
+  # The driver runs the alerting pair and starts both afresh before each repetition: Prometheus re-sends a resolved
+  # alert for 15 minutes, which keeps Alertmanager's group alive, and a new alert in a group that has already sent
+  # waits for its next group_interval (up to 5 min) instead of group_wait. Fresh, every repetition measures what a
+  # fault after a quiet spell gets, as a first fault does.
+  python3 - "$work/alerting.json" <<PY
+import json, sys
+json.dump([
+    {"argv": ["$alertmanager", "--config.file=$work/alertmanager.yml", "--storage.path=$work/am-data", "--cluster.listen-address=",
+              "--web.listen-address=127.0.0.1:$am_port"], "log": "$work/alertmanager.log", "ready": "http://127.0.0.1:$am_port/-/ready"},
+    {"argv": ["prometheus", "--config.file=$work/prometheus-c.yml", "--storage.tsdb.path=$work/prom-c",
+              "--web.listen-address=127.0.0.1:$prom_c_port"], "log": "$work/prometheus-c.log", "ready": "http://127.0.0.1:$prom_c_port/-/ready"},
+], open(sys.argv[1], "w"))
+PY
+
+  agent() { # topology, port, then settings of its sources; the agent runs as its container image does
+    local name=$1 port=$2
+    shift 2
+    (cd "$work/AiDevOps.Agent" && exec env ASPNETCORE_URLS="http://127.0.0.1:$port" DOTNET_ENVIRONMENT=Production Logging__LogLevel__Default=Warning \
+      Agent__Id="$name" Agent__ApiKey="key-$name" Agent__BrainUrl="http://127.0.0.1:$brain_port" Agent__Interval="$every" \
+      Agent__Delivery__QueuePath="$work/queue-$name" DOTNET_GCgen0size=0x400000 "$@" ./AiDevOps.Agent >"$work/agent-$name.log" 2>&1) &
+    pids+=($!)
+  }
+  agent scrape "$agent_a_port" Agent__Scrape__Targets__0__Url="http://127.0.0.1:$exporter_port/metrics" \
+    Agent__Scrape__Targets__0__Job=node Agent__Scrape__Targets__0__Instance=bench-scrape
+  agent remote-write "$agent_b_port" Agent__Receiver__KeySha256="$(printf %s receiver-key | sha256sum | cut -d' ' -f1)"
+  agent promql "$agent_c_port" Agent__Prometheus__Url="http://127.0.0.1:$prom_c_port"
+
+  for p in "$brain_port/health" "$insights_port/health" "$agent_a_port/health" "$agent_b_port/health" "$agent_c_port/health" \
+    "$prom_b_port/-/ready"; do
+    wait_http "http://127.0.0.1:$p"
+  done
+
+  echo "One node_exporter watched by AiDevOps in three topologies (Agent scraping it, Prometheus remote_write into the Agent,"
+  echo "Agent polling Prometheus) and by Prometheus 2.42 + Alertmanager 0.25; scrape interval ${interval}s, $reps repetitions..."
+  run python3 eng/bench/alert_latency.py "$work/telegram.jsonl" "$interval" "$reps" "$node_exporter" "127.0.0.1:$exporter_port" \
+    "$aidevops_chat" "$alertmanager_chat" "$work/alerting.json" "$work/result.json" scrape=bench-scrape remote-write=bench-remote-write promql=bench-promql
+  python3 - "$work/result.json" <<'PY'
+import json, statistics, sys
+r = json.load(open(sys.argv[1]))
+def median(values):
+    arrived = [v for v in values if v is not None]
+    return round(statistics.median(arrived), 2) if arrived else None
+default = "promql"  # the AppHost's local topology: the Agent polls the Prometheus it starts
+ours, theirs = median(r[default]["firing"]), median(r["alertmanager"]["firing"])
+print(json.dumps({"bench": "alert-latency", "aidevops_s": ours, "alertmanager_s": theirs,
+                  "ratio": round(ours / theirs, 3) if ours is not None and theirs else None,
+                  "resolve_s": median(r[default]["resolve"])}, separators=(",", ":")))
+PY
+}
+
 case "${1:-}" in
   agent) bench_agent ;;
+  alert-latency) bench_alert_latency ;;
   storage)
     # Write units, stored bytes, ingest throughput, 24 h range-query reads and latency (dynalite from npm on first use).
     dotnet run -c Release --project eng/AiDevOps.Bench --disable-build-servers -- storage
@@ -118,5 +272,5 @@ case "${1:-}" in
   alert-noise)
     dotnet run -c Release --project eng/AiDevOps.Bench --disable-build-servers -- alert-noise "${NAB_DIR:-../shared/nab}"
     ;;
-  *) echo "usage: eng/bench.sh agent|storage|detect|alert-noise" >&2; exit 2 ;;
+  *) echo "usage: eng/bench.sh agent|storage|detect|alert-noise|alert-latency" >&2; exit 2 ;;
 esac

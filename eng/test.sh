@@ -35,11 +35,13 @@ if ((${#to_install[@]})); then
   echo "The tests will install from npm into .aidevops/tools, once: ${to_install[*]}"
 fi
 
-echo "Building the solution (Debug), then the Agent and the benchmarks (Release) for the bench test; this takes a minute or two"
+echo "Building the solution (Debug), then the services and the benchmarks (Release) for the bench test; this takes a minute or two"
 dotnet build AiDevOps.sln -nologo -clp:ErrorsOnly
-# tests/AiDevOps.Bench.Tests runs eng/bench.sh's cases briefly, as users run them: in Release, the Agent published.
+# tests/AiDevOps.Bench.Tests runs eng/bench.sh's cases briefly, as users run them: in Release, the services published.
 # Built here once, so the bench's own build finds everything up to date and no compiler runs beside the tests.
 dotnet build AiDevOps.Agent -c Release -nologo -clp:ErrorsOnly
+dotnet build AiDevOps.Brain -c Release -nologo -clp:ErrorsOnly
+dotnet build AiDevOps.Insights -c Release -nologo -clp:ErrorsOnly
 dotnet build eng/AiDevOps.Bench -c Release -nologo -clp:ErrorsOnly
 
 log=$(mktemp)

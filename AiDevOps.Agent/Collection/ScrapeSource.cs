@@ -17,14 +17,17 @@ public sealed partial class ScrapeSource(
 
     public TimeSpan Interval => interval;
 
+    /// <summary>The labels of every series of the target, <c>up</c> among them.</summary>
+    public static Dictionary<string, string> TargetLabels(ScrapeTarget target) => new()
+    {
+        [WellKnownLabels.Job] = target.Job,
+        [WellKnownLabels.Instance] = string.IsNullOrEmpty(target.Instance) ? new Uri(target.Url).Authority : target.Instance,
+    };
+
     public async Task<IReadOnlyList<SeriesSamples>> CollectAsync(DateTimeOffset now, CancellationToken ct)
     {
         var url = new Uri(target.Url);
-        var targetLabels = new Dictionary<string, string>
-        {
-            [WellKnownLabels.Job] = target.Job,
-            [WellKnownLabels.Instance] = string.IsNullOrEmpty(target.Instance) ? url.Authority : target.Instance,
-        };
+        var targetLabels = TargetLabels(target);
         var timestamp = now.ToUnixTimeMilliseconds();
         var stopwatch = Stopwatch.StartNew();
         var series = new List<SeriesSamples>();

@@ -13,12 +13,18 @@ public sealed class PrometheusSourceOptions : IValidatableObject
     /// <summary>Forward Prometheus's firing alerts to the Brain every <c>Agent:Interval</c>.</summary>
     public bool ForwardAlerts { get; set; } = true;
 
-    /// <summary>Instant queries run every round. The default: target health and node_exporter basics.</summary>
+    /// <summary>
+    /// Queries run every round: an instant vector, or a range vector whose samples are forwarded once each. The
+    /// default: target health and node_exporter basics.
+    /// </summary>
     public List<PromQuery> Queries { get; set; } = [];
 
     public static IReadOnlyList<PromQuery> DefaultQueries { get; } =
     [
-        new() { Name = "up", Expr = "up" },
+        // A range, not the instant "up": an instant query stamps the last scrape's value with the query's time, so
+        // after a fault it would still say 1, later than the liveness probe's 0, and close what the probe opened.
+        // The range gives each scrape's own time; what an earlier round forwarded is not sent again.
+        new() { Name = "up", Expr = "up[5m]" },
         new() { Name = "node_cpu_busy_ratio", Expr = "1 - avg by (job, instance) (rate(node_cpu_seconds_total{mode=\"idle\"}[1m]))" },
         new() { Name = "node_memory_available_ratio", Expr = "node_memory_MemAvailable_bytes / node_memory_MemTotal_bytes" },
         new()
@@ -47,7 +53,7 @@ public sealed class PrometheusSourceOptions : IValidatableObject
     }
 }
 
-/// <summary>An instant PromQL query; its results are stored under <see cref="Name"/>.</summary>
+/// <summary>A PromQL query; its results are stored under <see cref="Name"/>.</summary>
 public sealed class PromQuery
 {
     public string Name { get; set; } = "";

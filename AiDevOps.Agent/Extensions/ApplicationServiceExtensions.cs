@@ -19,6 +19,7 @@ public static class ApplicationServiceExtensions
         services.AddOptions<PrometheusSourceOptions>().BindConfiguration(PrometheusSourceOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ScrapeSourceOptions>().BindConfiguration(ScrapeSourceOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<DeliveryOptions>().BindConfiguration(DeliveryOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<LivenessOptions>().BindConfiguration(LivenessOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ReceiverOptions>().BindConfiguration(ReceiverOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 
         builder.AddDelivery();
@@ -89,6 +90,10 @@ public static class ApplicationServiceExtensions
                 sources.Add((ScrapeSource.NameFor(target), interval));
             }
         }
+
+        // No retries: a probe that fails is the answer. Its client is its own, so its short timeouts touch nothing else.
+        builder.Services.AddHttpClient(nameof(LivenessProbe)).WithoutResilienceHandlers();
+        builder.Services.AddHostedService<LivenessProbe>();
 
         var forwardAlerts = prometheus is { ForwardAlerts: true } && HttpUrl.IsValid(prometheus.Url);
         builder.Services.AddQuartz(quartz =>
