@@ -46,12 +46,16 @@ public static class PlatformExtensions
         brain
             .WithEnvironment("Ingest__Agents__0__Id", agentId)
             .WithEnvironment("Ingest__Agents__0__Tenant", "default")
-            .WithEnvironment(async context =>
-            {
-                var value = await key.Resource.GetValueAsync(context.CancellationToken) ?? "";
-                context.EnvironmentVariables["Ingest__Agents__0__KeySha256"] =
-                    Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(value)));
-            });
+            .WithKeyHash("Ingest__Agents__0__KeySha256", key);
+
+    /// <summary>A setting that holds a key's SHA-256, computed here when the service starts; the plain key stays here.</summary>
+    public static IResourceBuilder<ProjectResource> WithKeyHash(
+        this IResourceBuilder<ProjectResource> project, string setting, IResourceBuilder<ParameterResource> key) =>
+        project.WithEnvironment(async context =>
+        {
+            var value = await key.Resource.GetValueAsync(context.CancellationToken) ?? "";
+            context.EnvironmentVariables[setting] = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(value)));
+        });
 
     /// <summary>
     /// Once the Brain is ready, the AppHost's log says where it listens and how to call it, beside the dashboard's
@@ -138,6 +142,7 @@ public static class PlatformExtensions
     public static IResourceBuilder<ProjectResource> WithSources(
         this IResourceBuilder<ProjectResource> agent,
         IResourceBuilder<ExecutableResource>? prometheus,
+        IResourceBuilder<ParameterResource> metricsKey,
         params IResourceBuilder<ProjectResource>[] services)
     {
         if (prometheus is not null)
@@ -151,6 +156,8 @@ public static class PlatformExtensions
             agent.WithEnvironment($"Agent__Scrape__Targets__{i}__Url", ReferenceExpression.Create($"{services[i].GetEndpoint("http")}/metrics"));
             agent.WithEnvironment($"Agent__Scrape__Targets__{i}__Job", services[i].Resource.Name);
             agent.WithEnvironment($"Agent__Scrape__Targets__{i}__Instance", LocalInstance);
+            // The Brain's metrics need their key; the others ignore it.
+            agent.WithEnvironment($"Agent__Scrape__Targets__{i}__BearerToken", metricsKey);
         }
         return agent;
     }

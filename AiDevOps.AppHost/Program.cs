@@ -4,6 +4,7 @@ var interval = builder.Configuration.CollectInterval();
 var dynamodb = builder.AddDynamoDbLocal("dynamodb");
 var prometheus = builder.AddPrometheusStack(interval);
 var agentKey = builder.AddParameter("agent-api-key", new GenerateParameterDefault { MinLength = 40, Special = false }, secret: true, persist: true);
+var metricsKey = builder.AddParameter("metrics-key", new GenerateParameterDefault { MinLength = 40, Special = false }, secret: true, persist: true);
 
 var insights = builder.AddProject<Projects.AiDevOps_Insights>("insights")
     .WithPlainHttp()
@@ -15,10 +16,13 @@ var brain = builder.AddProject<Projects.AiDevOps_Brain>("brain")
     .WithReference(dynamodb).WaitFor(dynamodb)
     .WithReference(insights)
     .WithAgentKeyHash(PlatformExtensions.LocalAgentId, agentKey)
+    .WithKeyHash("Management__MetricsKeySha256", metricsKey)
     .WithTelegram(builder)
     .WithEnvironment("Detection__ModelPath", builder.Configuration.LocalPath("AiDevOps:Brain:ModelPath", builder.AppHostDirectory))
     .WithHttpHealthCheck("/health")
     .LogUrlAndKeyWhenReady(agentKey);
+// Insights' tools read this Brain back, with a read-only token of the incident's tenant.
+brain.WithEnvironment("Alerting__BrainUrl", brain.GetEndpoint("http"));
 
 builder.AddProject<Projects.AiDevOps_Agent>("agent")
     .WithPlainHttp()
@@ -27,7 +31,7 @@ builder.AddProject<Projects.AiDevOps_Agent>("agent")
     .WithEnvironment("Agent__ApiKey", agentKey)
     .WithEnvironment("Agent__Interval", interval.ToString())
     .WithEnvironment("Agent__Delivery__QueuePath", builder.Configuration.LocalPath("AiDevOps:Agent:QueuePath", builder.AppHostDirectory))
-    .WithSources(prometheus, brain, insights)
+    .WithSources(prometheus, metricsKey, brain, insights)
     .WithHttpHealthCheck("/health");
 
 builder.StopInDependencyOrderOnShutdown();
