@@ -16,7 +16,7 @@ public sealed partial class PlatformFixture : IAsyncLifetime
     public const string AgentKey = "e2e-agent-key-0123456789abcdef0123456789";
     public const string BotToken = "4242:e2e-bot-secret-do-not-log";
     public const string ChatId = "777001";
-    public const string ModelReply = "FAKE-MODEL: node_exporter stopped answering; restart the service and check its logs.";
+    public const string ModelReply = "FAKE-MODEL: the target stopped answering its scrapes; restart the exporter and check its logs.";
     public static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
 
     private readonly string _stateFolder = Path.Combine(Path.GetTempPath(), "aidevops-e2e-" + Guid.NewGuid().ToString("N"));

@@ -35,8 +35,11 @@ public sealed class TargetDownAlertTests(PlatformFixture platform) : IClassFixtu
 
         var started = await commands.ExecuteCommandAsync("node-exporter", KnownResourceCommands.StartCommand).WaitAsync(AlertTimeout);
         Assert.True(started.Success, started.Message);
-        var resolved = await WithLogsOnFailure(platform.Telegram.WaitForMessageAsync(m => m.Text.Contains("Resolved", StringComparison.Ordinal), AlertTimeout));
+        // The incident's message is edited to say it resolved, and a short reply under it notifies.
+        var resolved = await WithLogsOnFailure(platform.Telegram.WaitForEditAsync(
+            m => m.MessageId == firing.MessageId && m.Text.Contains("Resolved", StringComparison.Ordinal), AlertTimeout));
         Assert.Contains(instance, resolved.Text, StringComparison.Ordinal);
+        await platform.Telegram.WaitForMessageAsync(m => m.ReplyTo == firing.MessageId && m.Text.StartsWith("✅ Resolved", StringComparison.Ordinal), AlertTimeout);
         Assert.Single(platform.Telegram.Messages, m => m.Text.StartsWith("🔴 <b>Target down", StringComparison.Ordinal));
 
         using var brain = BrainClient();
