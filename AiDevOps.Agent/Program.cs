@@ -1,4 +1,5 @@
 using AiDevOps.Agent.Apis;
+using AiDevOps.Contracts;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -9,6 +10,7 @@ var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseRequestBodyChecks();
 app.MapDefaultEndpoints();
 app.MapRemoteWriteReceiverApi();
 

@@ -1,4 +1,5 @@
 using AiDevOps.Brain.Apis;
+using AiDevOps.Contracts;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -12,6 +13,7 @@ app.UseStatusCodePages();
 // After the status-code pages, so a 401 from the challenge gets a problem-details body too.
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseRequestBodyChecks();
 app.MapDefaultEndpoints(metricsNeedKey: true);
 app.MapIngestApi();
 app.MapQueryApi();

@@ -57,6 +57,12 @@ public static class IngestHttp
         {
             return new RemoteWriteBody(RemoteWriteCodec.Decode(body, (int)Math.Min(int.MaxValue, maxBodyBytes * MaxDecompressionRatio)), null);
         }
+        catch (InvalidDataException e) when (e.InnerException is RemoteWriteFormatException format)
+        {
+            return new RemoteWriteBody([], TypedResults.Problem(e.Message, statusCode: StatusCodes.Status400BadRequest,
+                title: "The remote_write body breaks the protocol; nothing was taken.",
+                extensions: new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { [format.Field] = [e.Message] } }));
+        }
         catch (InvalidDataException e)
         {
             return new RemoteWriteBody([], TypedResults.Problem(e.Message, statusCode: StatusCodes.Status400BadRequest));

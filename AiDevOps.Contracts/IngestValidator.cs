@@ -72,7 +72,8 @@ public static class IngestValidator
             problems.Add($"The labels must include '{WellKnownLabels.MetricName}', the metric name.");
             return problems;
         }
-        if (!IsMetricName(metric))
+        // A JSON null reaches the dictionary as null (nullable annotations are not enforced when reading); the loop names it.
+        if (metric is not null && !IsMetricName(metric))
             problems.Add($"The metric name '{Truncate(metric)}' must match [a-zA-Z_:][a-zA-Z0-9_:]*.");
         if (labels.Count > MaxLabelsPerSeries)
             problems.Add($"A series may have at most {MaxLabelsPerSeries} labels; it has {labels.Count}.");

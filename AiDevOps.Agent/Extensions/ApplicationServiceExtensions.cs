@@ -14,6 +14,7 @@ public static class ApplicationServiceExtensions
     {
         var services = builder.Services;
         services.AddProblemDetails();
+        services.AddRequestProblems();
         services.AddSingleton(TimeProvider.System);
         services.AddOptions<AgentOptions>().BindConfiguration(AgentOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<PrometheusSourceOptions>().BindConfiguration(PrometheusSourceOptions.Section).ValidateDataAnnotations().ValidateOnStart();

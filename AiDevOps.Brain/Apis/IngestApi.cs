@@ -46,7 +46,9 @@ public static class IngestApi
         }
         catch (JsonException e)
         {
-            return TypedResults.Problem($"The body is not valid ingest JSON: {e.Message}", statusCode: StatusCodes.Status400BadRequest);
+            // Some reader errors (a duplicate key) leave the path out of the message.
+            var at = e.Path is { } path && !e.Message.Contains(path, StringComparison.Ordinal) ? $" (at {path})" : "";
+            return TypedResults.Problem($"The body is not valid ingest JSON: {e.Message}{at}", statusCode: StatusCodes.Status400BadRequest);
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {

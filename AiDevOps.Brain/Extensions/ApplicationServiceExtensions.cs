@@ -43,9 +43,15 @@ public static partial class ApplicationServiceExtensions
     {
         var services = builder.Services;
         services.AddProblemDetails();
+        services.AddRequestProblems();
         services.AddSingleton(TimeProvider.System);
-        // States and kinds read as words in every answer ("acknowledged", "loud"), and are taken as words in requests.
-        services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower)));
+        services.ConfigureHttpJsonOptions(json =>
+        {
+            // States and kinds read as words in every answer ("acknowledged", "loud"), and are taken as words in requests.
+            json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
+            // A key given twice ({"__name__":"up","__name__":null}) is refused rather than read as its last value.
+            json.SerializerOptions.AllowDuplicateProperties = false;
+        });
 
         builder.AddTenancy();
         builder.AddStorage();

@@ -36,7 +36,10 @@ public static class RemoteWriteCodec
         return request;
     }
 
-    /// <summary>Decodes a snappy-compressed WriteRequest; throws <see cref="InvalidDataException"/> on a body that is not one.</summary>
+    /// <summary>
+    /// Decodes a snappy-compressed WriteRequest; throws <see cref="InvalidDataException"/> on a body that is not one,
+    /// with a <see cref="RemoteWriteFormatException"/> inside naming the field when the protobuf breaks remote_write 1.0.
+    /// </summary>
     public static IReadOnlyList<SeriesSamples> Decode(ReadOnlySpan<byte> body, int maxDecompressedBytes)
     {
         int length;
@@ -63,19 +66,13 @@ public static class RemoteWriteCodec
             throw new InvalidDataException("The body is not valid snappy: " + e.Message, e);
         }
 
-        WriteRequest request;
         try
         {
-            request = WriteRequest.Parser.ParseFrom(buffer);
+            return WriteRequestReader.Read(buffer);
         }
-        catch (InvalidProtocolBufferException e)
+        catch (RemoteWriteFormatException e)
         {
-            throw new InvalidDataException("The body is not a protobuf WriteRequest: " + e.Message, e);
+            throw new InvalidDataException(e.Message, e);
         }
-        return request.Timeseries
-            .Select(ts => new SeriesSamples(
-                ts.Labels.GroupBy(l => l.Name).ToDictionary(g => g.Key, g => g.Last().Value),
-                ts.Samples.Select(s => new SamplePoint(s.Timestamp, s.Value)).ToList()))
-            .ToList();
     }
 }

@@ -1,0 +1,210 @@
+using System.Text;
+
+namespace AiDevOps.Contracts.RemoteWrite;
+
+/// <summary>
+/// Why a remote_write body breaks the protocol, with the field it breaks it at (<c>timeseries[2].samples[0].value</c>);
+/// the inner exception of the <see cref="InvalidDataException"/> that <see cref="RemoteWriteCodec.Decode"/> throws.
+/// </summary>
+public sealed class RemoteWriteFormatException(string field, string message) : FormatException(message)
+{
+    public string Field { get; } = field;
+}
+
+/// <summary>
+/// Reads a WriteRequest from the protobuf wire format, holding it to remote_write 1.0 where a generated parser is
+/// lenient: a known field sent with the wrong wire type is an error (a generated parser keeps it as an unknown field,
+/// so a varint "value" would be stored as 0 and a varint "timeseries" as no series at all), label names are unique
+/// within a series, and strings are UTF-8. Fields this Brain does not know (metadata, exemplars, histograms, newer
+/// ones) are skipped.
+/// </summary>
+internal static class WriteRequestReader
+{
+    private const int VarintType = 0, Fixed64Type = 1, LengthType = 2, Fixed32Type = 5;
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    public static List<SeriesSamples> Read(ReadOnlySpan<byte> data)
+    {
+        var series = new List<SeriesSamples>();
+        var at = 0;
+        while (at < data.Length)
+        {
+            var (field, wireType) = ReadTag(data, ref at, "the WriteRequest");
+            if (field == 1)
+            {
+                var path = $"timeseries[{series.Count}]";
+                series.Add(ReadSeries(Message(data, ref at, wireType, path, "a TimeSeries message"), path));
+            }
+            else
+                Skip(data, ref at, wireType, "the WriteRequest");
+        }
+        return series;
+    }
+
+    private static SeriesSamples ReadSeries(ReadOnlySpan<byte> data, string path)
+    {
+        var labels = new Dictionary<string, string>(StringComparer.Ordinal);
+        var samples = new List<SamplePoint>();
+        var at = 0;
+        while (at < data.Length)
+        {
+            var (field, wireType) = ReadTag(data, ref at, path);
+            switch (field)
+            {
+                case 1:
+                    var labelPath = $"{path}.labels[{labels.Count}]";
+                    var (name, value) = ReadLabel(Message(data, ref at, wireType, labelPath, "a Label message"), labelPath);
+                    if (!labels.TryAdd(name, value))
+                        throw new RemoteWriteFormatException($"{path}.labels",
+                            $"The label name '{Truncate(name)}' appears twice in {path}; remote_write 1.0 requires unique label names.");
+                    break;
+                case 2:
+                    var samplePath = $"{path}.samples[{samples.Count}]";
+                    samples.Add(ReadSample(Message(data, ref at, wireType, samplePath, "a Sample message"), samplePath));
+                    break;
+                default:
+                    Skip(data, ref at, wireType, path);
+                    break;
+            }
+        }
+        return new SeriesSamples(labels, samples);
+    }
+
+    private static (string Name, string Value) ReadLabel(ReadOnlySpan<byte> data, string path)
+    {
+        string name = "", value = "";
+        var at = 0;
+        while (at < data.Length)
+        {
+            var (field, wireType) = ReadTag(data, ref at, path);
+            if (field == 1)
+                name = Text(Message(data, ref at, wireType, $"{path}.name", "a string"), $"{path}.name");
+            else if (field == 2)
+                value = Text(Message(data, ref at, wireType, $"{path}.value", "a string"), $"{path}.value");
+            else
+                Skip(data, ref at, wireType, path);
+        }
+        return (name, value);
+    }
+
+    private static SamplePoint ReadSample(ReadOnlySpan<byte> data, string path)
+    {
+        double value = 0;
+        long timestamp = 0;
+        var at = 0;
+        while (at < data.Length)
+        {
+            var (field, wireType) = ReadTag(data, ref at, path);
+            if (field == 1)
+            {
+                Expect(wireType, Fixed64Type, $"{path}.value", "a double (wire type fixed64)");
+                value = BitConverter.Int64BitsToDouble((long)ReadFixed64(data, ref at, $"{path}.value"));
+            }
+            else if (field == 2)
+            {
+                Expect(wireType, VarintType, $"{path}.timestamp", "an int64 (wire type varint)");
+                timestamp = (long)ReadVarint(data, ref at, $"{path}.timestamp");
+            }
+            else
+                Skip(data, ref at, wireType, path);
+        }
+        return new SamplePoint(timestamp, value);
+    }
+
+    private static (int Field, int WireType) ReadTag(ReadOnlySpan<byte> data, ref int at, string path)
+    {
+        var tag = ReadVarint(data, ref at, path);
+        var field = tag >> 3;
+        if (field is 0 or > int.MaxValue)
+            throw new RemoteWriteFormatException(path, $"A field of {path} has the invalid field number {field}.");
+        return ((int)field, (int)(tag & 7));
+    }
+
+    private static ReadOnlySpan<byte> Message(ReadOnlySpan<byte> data, ref int at, int wireType, string path, string what)
+    {
+        Expect(wireType, LengthType, path, what + " (wire type length-delimited)");
+        var length = ReadVarint(data, ref at, path);
+        if (length > (ulong)(data.Length - at))
+            throw new RemoteWriteFormatException(path, $"{path} claims {length} bytes; only {data.Length - at} remain: the body is truncated.");
+        var message = data.Slice(at, (int)length);
+        at += (int)length;
+        return message;
+    }
+
+    private static void Expect(int wireType, int expected, string path, string what)
+    {
+        if (wireType != expected)
+            throw new RemoteWriteFormatException(path, $"{path} is sent with wire type {WireTypeName(wireType)}; remote_write 1.0 defines it as {what}.");
+    }
+
+    private static void Skip(ReadOnlySpan<byte> data, ref int at, int wireType, string path)
+    {
+        switch (wireType)
+        {
+            case VarintType:
+                ReadVarint(data, ref at, path);
+                break;
+            case Fixed64Type:
+                ReadFixed64(data, ref at, path);
+                break;
+            case LengthType:
+                Message(data, ref at, wireType, path, "a length-delimited field");
+                break;
+            case Fixed32Type:
+                if (data.Length - at < 4)
+                    throw new RemoteWriteFormatException(path, $"A fixed32 field of {path} is truncated.");
+                at += 4;
+                break;
+            default:
+                throw new RemoteWriteFormatException(path, $"A field of {path} has wire type {WireTypeName(wireType)}, which remote_write does not use.");
+        }
+    }
+
+    private static ulong ReadVarint(ReadOnlySpan<byte> data, ref int at, string path)
+    {
+        ulong result = 0;
+        for (var shift = 0; shift < 64; shift += 7)
+        {
+            if (at >= data.Length)
+                throw new RemoteWriteFormatException(path, $"A varint in {path} is truncated.");
+            var b = data[at++];
+            result |= (ulong)(b & 0x7F) << shift;
+            if (b < 0x80)
+                return result;
+        }
+        throw new RemoteWriteFormatException(path, $"A varint in {path} is longer than 10 bytes.");
+    }
+
+    private static ulong ReadFixed64(ReadOnlySpan<byte> data, ref int at, string path)
+    {
+        if (data.Length - at < 8)
+            throw new RemoteWriteFormatException(path, $"The fixed64 {path} is truncated.");
+        var value = System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(data[at..]);
+        at += 8;
+        return value;
+    }
+
+    private static string Text(ReadOnlySpan<byte> bytes, string path)
+    {
+        try
+        {
+            return StrictUtf8.GetString(bytes);
+        }
+        catch (DecoderFallbackException)
+        {
+            throw new RemoteWriteFormatException(path, $"{path} is not valid UTF-8.");
+        }
+    }
+
+    private static string WireTypeName(int wireType) => wireType switch
+    {
+        VarintType => "varint",
+        Fixed64Type => "fixed64",
+        LengthType => "length-delimited",
+        3 or 4 => "group",
+        Fixed32Type => "fixed32",
+        _ => wireType.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
+
+    private static string Truncate(string text) => text.Length <= 64 ? text : text[..64] + "…";
+}
