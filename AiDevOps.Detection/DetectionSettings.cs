@@ -16,7 +16,34 @@ public sealed class DetectionSettings(DetectorOptions defaults, IReadOnlyDiction
         ["node_memory_available"] = new() { Exhaustion = new ExhaustionOptions(0, TimeSpan.FromHours(1)) },
     });
 
+    /// <summary>
+    /// Name endings of monotonic counters: OpenMetrics requires <c>_total</c> of a counter, and a histogram's or
+    /// summary's <c>_bucket</c>, <c>_count</c> and <c>_sum</c> only grow too. Remote-write carries no metric type, so
+    /// the name is all there is to go by.
+    /// </summary>
+    private static readonly string[] CounterSuffixes = ["_total", "_bucket", "_count", "_sum"];
+
+    public static bool IsCounter(string metric)
+    {
+        foreach (var suffix in CounterSuffixes)
+        {
+            if (metric.EndsWith(suffix, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The options of a metric: its family's (or the defaults), judged as a rate when it is a counter.</summary>
     public DetectorOptions For(string metric)
+    {
+        var options = FamilyOf(metric);
+        return IsCounter(metric) && !options.Counter ? options with { Counter = true } : options;
+    }
+
+    private DetectorOptions FamilyOf(string metric)
     {
         var best = defaults;
         var bestLength = -1;

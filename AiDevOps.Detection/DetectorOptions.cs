@@ -1,11 +1,34 @@
 namespace AiDevOps.Detection;
 
 /// <summary>
-/// One configuration for every series. Counts are in samples, so the same numbers hold at any scrape interval;
-/// only the seasonal profile and exhaustion horizons use the sample timestamps.
+/// One configuration for every series. Counts are in judged samples, which are at least <see cref="MinInterval"/>
+/// apart by their timestamps, so the same numbers hold at any usual scrape interval and a series sampled far faster
+/// is not judged on a faster clock; warm-up, the seasonal profile and exhaustion horizons are durations.
 /// </summary>
 public sealed record DetectorOptions
 {
+    /// <summary>
+    /// The shortest time between two judged samples: a sample sooner than this after the last judged one is neither
+    /// scored nor learnt (a counter's reset is still noted). Host metrics change on a scale of seconds (the kernel's
+    /// load average every 5 s), so samples 0.2 s apart only repeat themselves, and every count below (warm-up,
+    /// echoes, forgetting) would otherwise pass in a fraction of the time it means.
+    /// </summary>
+    public TimeSpan MinInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How long a series must have varied before it may open an anomaly, counted by sample timestamps from its first
+    /// change (a constant has no scale to judge a change by, so its first change starts the warm-up; for a counter, so
+    /// does its first move after a whole warm-up at one rate). The detectors'
+    /// own warm-ups count samples; this one makes sure their records stand on some time, not a burst of samples.
+    /// </summary>
+    public TimeSpan WarmUp { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// A monotonic counter (<c>_total</c> and the like, see <see cref="DetectionSettings"/>): it is judged by its rate
+    /// per second between judged samples, and a drop (the counter restarted) starts a new base instead of a sample.
+    /// </summary>
+    public bool Counter { get; init; }
+
     public double EwmaAlpha { get; init; } = 0.02;
 
     public int SeasonalBucketsPerDay { get; init; } = 24;

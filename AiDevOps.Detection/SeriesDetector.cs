@@ -7,11 +7,12 @@ namespace AiDevOps.Detection;
 /// <summary>
 /// Everything the engine keeps for one series: the detector ensemble, the anomaly and prediction gates and the
 /// trend. <see cref="Observe"/> does constant work; <see cref="Snapshot"/>/<see cref="Restore"/> carry the state
-/// across restarts and <see cref="Fit"/> warms it from stored history.
+/// across restarts and <see cref="Fit"/> warms it from stored history. Before the detectors see a sample it must be
+/// due (<see cref="DetectorOptions.MinInterval"/> after the last judged one) and a counter becomes its rate.
 /// </summary>
 public sealed class SeriesDetector
 {
-    private const int SnapshotVersion = 8;
+    private const int SnapshotVersion = 9;
 
     private readonly DetectorOptions _options;
     private readonly DetectorEnsemble _ensemble;
@@ -21,6 +22,15 @@ public sealed class SeriesDetector
     private double _peak;
     private int _peakAge = int.MaxValue;
     private long _learntSinceTicks = long.MaxValue;
+
+    // The last judged sample's time and, for a counter, its raw value: the base of the next rate.
+    private long _judgedTicks = long.MinValue;
+    private double _counterBase;
+
+    // The last judged value and since when the series has held it; the warm-up runs from _variedSinceTicks.
+    private double _heldValue = double.NaN;
+    private long _heldSinceTicks;
+    private long _variedSinceTicks = long.MaxValue;
 
     public SeriesDetector(DetectorOptions options)
     {
@@ -42,26 +52,26 @@ public sealed class SeriesDetector
 
     public Assessment Observe(in Sample sample)
     {
-        if (!sample.IsFinite)
+        // A gap says nothing about the level, so it neither scores nor teaches; absence of data is judged where
+        // the Brain watches `up`, not here. A sample that is not due yet is not judged either.
+        if (!Judged(sample, out var judged))
         {
-            // A gap says nothing about the level, so it neither scores nor teaches; absence of data is judged where
-            // the Brain watches `up`, not here.
             return new Assessment(0, _anomaly.IsOpen, null, false, _prediction.IsOpen, null, false, null);
         }
 
-        Learn(sample);
-        var score = WithoutEchoes(ScoreOf(_ensemble.Observe(sample)));
-        _trend.Observe(sample);
+        var ratio = _ensemble.Observe(judged);
+        var score = WithoutEchoes(IsWarm(judged) ? ScoreOf(ratio) : 0);
+        _trend.Observe(judged);
 
         var change = _anomaly.Step(score);
         var opened = change == GateChange.Opened
-            ? new Finding(AnomalyKind.Detected, sample.Timestamp, score, EvidenceFor(sample.Value))
+            ? new Finding(AnomalyKind.Detected, sample.Timestamp, score, EvidenceFor(judged.Value))
             : null;
 
         var exhaustion = Exhaustion();
         var predictionChange = _prediction.Step(PredictionScore(exhaustion));
         var predicted = predictionChange == GateChange.Opened
-            ? new Finding(AnomalyKind.Predicted, sample.Timestamp, 1, [PredictionEvidence(sample.Value)], exhaustion)
+            ? new Finding(AnomalyKind.Predicted, sample.Timestamp, 1, [PredictionEvidence(judged.Value)], exhaustion)
             : null;
 
         return new Assessment(
@@ -80,11 +90,10 @@ public sealed class SeriesDetector
     {
         foreach (var sample in history)
         {
-            if (sample.IsFinite)
+            if (Judged(sample, out var judged))
             {
-                Learn(sample);
-                _ensemble.Observe(sample);
-                _trend.Observe(sample);
+                _ensemble.Observe(judged);
+                _trend.Observe(judged);
             }
         }
     }
@@ -106,6 +115,11 @@ public sealed class SeriesDetector
         writer.Write(_peak);
         writer.Write(_peakAge);
         writer.Write(_learntSinceTicks);
+        writer.Write(_judgedTicks);
+        writer.Write(_counterBase);
+        writer.Write(_heldValue);
+        writer.Write(_heldSinceTicks);
+        writer.Write(_variedSinceTicks);
         return writer.WrittenSpan.ToArray();
     }
 
@@ -126,7 +140,13 @@ public sealed class SeriesDetector
         detector._peak = reader.ReadDouble();
         detector._peakAge = reader.ReadInt32();
         detector._learntSinceTicks = reader.ReadInt64();
-        if (detector._learntSinceTicks != long.MaxValue && (ulong)detector._learntSinceTicks > (ulong)DateTimeOffset.MaxValue.UtcTicks)
+        detector._judgedTicks = reader.ReadInt64();
+        detector._counterBase = reader.ReadDouble();
+        detector._heldValue = reader.ReadDouble();
+        detector._heldSinceTicks = reader.ReadInt64();
+        detector._variedSinceTicks = reader.ReadInt64();
+        if (!IsTime(detector._learntSinceTicks, long.MaxValue) || !IsTime(detector._judgedTicks, long.MinValue)
+            || !IsTime(detector._heldSinceTicks, 0) || !IsTime(detector._variedSinceTicks, long.MaxValue))
         {
             throw new InvalidDataException("The detector snapshot holds an impossible time.");
         }
@@ -138,7 +158,64 @@ public sealed class SeriesDetector
         return detector;
     }
 
-    private void Learn(in Sample sample) => _learntSinceTicks = Math.Min(_learntSinceTicks, sample.Timestamp.UtcTicks);
+    /// <summary>A time in a snapshot: a real one, or the value that stands for "none yet".</summary>
+    private static bool IsTime(long ticks, long none) => ticks == none || (ulong)ticks <= (ulong)DateTimeOffset.MaxValue.UtcTicks;
+
+    /// <summary>
+    /// What the detectors are to judge of a sample, if anything: nothing of a gap, of a sample sooner than
+    /// <see cref="DetectorOptions.MinInterval"/> after the last judged one, or of a counter's first sample or a drop
+    /// (a restarted counter: its new value is the base of the next rate, so a reset is never a spike); a counter's
+    /// rate per second since the last judged sample otherwise.
+    /// </summary>
+    private bool Judged(in Sample sample, out Sample judged)
+    {
+        judged = sample;
+        if (!sample.IsFinite)
+        {
+            return false;
+        }
+
+        var ticks = sample.Timestamp.UtcTicks;
+        _learntSinceTicks = Math.Min(_learntSinceTicks, ticks);
+        if (_options.Counter && (_judgedTicks == long.MinValue || sample.Value < _counterBase))
+        {
+            (_judgedTicks, _counterBase) = (ticks, sample.Value);
+            return false;
+        }
+
+        if (_judgedTicks != long.MinValue && (ticks <= _judgedTicks || ticks - _judgedTicks < _options.MinInterval.Ticks))
+        {
+            return false;
+        }
+
+        if (_options.Counter)
+        {
+            var seconds = (ticks - _judgedTicks) / (double)TimeSpan.TicksPerSecond;
+            judged = sample with { Value = (sample.Value - _counterBase) / seconds };
+            _counterBase = sample.Value;
+        }
+
+        _judgedTicks = ticks;
+        if (judged.Value != _heldValue)
+        {
+            // A constant has no scale to judge a change by: its first change starts a warm-up instead of an anomaly,
+            // and so does a counter's first move after a whole warm-up at one rate (an error counter after hours at
+            // 0). Not a gauge's: on NAB a gauge that held still and then moved was most often the anomaly itself.
+            var idle = _options.Counter && ticks - _heldSinceTicks >= _options.WarmUp.Ticks;
+            if (!double.IsNaN(_heldValue) && (_variedSinceTicks == long.MaxValue || idle))
+            {
+                _variedSinceTicks = ticks;
+            }
+
+            (_heldValue, _heldSinceTicks) = (judged.Value, ticks);
+        }
+
+        return true;
+    }
+
+    /// <summary>Out of warm-up: the series has varied for <see cref="DetectorOptions.WarmUp"/>, by its timestamps.</summary>
+    private bool IsWarm(in Sample judged) =>
+        _variedSinceTicks != long.MaxValue && judged.Timestamp.UtcTicks - _variedSinceTicks >= _options.WarmUp.Ticks;
 
     /// <summary>
     /// A score that does not top the highest of the last <see cref="DetectorOptions.EchoSamples"/> is an echo of that

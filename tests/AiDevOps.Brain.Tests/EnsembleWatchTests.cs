@@ -131,6 +131,54 @@ public class EnsembleWatchTests
         Assert.Equal(Adoption.NotLonger, watch.Adopt(cpu, shorter, 2000 * Step));
     }
 
+    /// <summary>
+    /// The load run of issue 16: node_exporter-like healthy series with ten labels (steady counters, one restarting,
+    /// a rarely moving error counter, gauges with small noise, constants), each sample judged as the Brain judges a
+    /// delivery, once 0.2 s apart as under load and once 15 s apart as real scrapes, 1,500 rounds each.
+    /// </summary>
+    [Theory]
+    [InlineData(200)]
+    [InlineData(15_000)]
+    public void A_healthy_node_exporter_fleet_opens_no_anomaly_whatever_the_sample_spacing(long stepMs)
+    {
+        var watch = new EnsembleWatch(DetectionSettings.Recommended);
+        var random = new Random(16);
+        var seconds = stepMs / 1000.0;
+        var fleet = new List<(Series Series, Func<int, double> Next)>();
+        for (var host = 0; host < 10; host++)
+        {
+            Series Node(string metric, params (string, string)[] extra) => Series.Of("default", new Dictionary<string, string>
+            {
+                ["__name__"] = metric, ["instance"] = $"web-{host}:9100", ["job"] = "node", ["env"] = "prod", ["region"] = "eu-west-1",
+                ["zone"] = "eu-west-1a", ["team"] = "platform", ["os"] = "linux", ["arch"] = "amd64",
+                ["device"] = extra.Length > 0 ? extra[0].Item2 : "none",
+            });
+            var (cpu, busy) = (random.NextDouble() * 1e6, 0.05 + random.NextDouble());
+            var (bytes, rate) = (random.NextDouble() * 1e12, random.Next(1_000, 2_000_000));
+            var (switches, perSecond) = (random.NextDouble() * 1e9, random.Next(100, 10_000));
+            var errors = 0.0;
+            var (available, load) = (random.NextDouble() * 8e9, random.NextDouble() * 4);
+            var total = (double)(16L << 30);
+            fleet.Add((Node("node_cpu_seconds_total", ("cpu", "0")), _ => cpu += busy * seconds * (0.8 + 0.4 * random.NextDouble())));
+            fleet.Add((Node("node_network_receive_bytes_total", ("device", "eth0")), _ => bytes += Math.Floor(rate * seconds * 2 * random.NextDouble())));
+            fleet.Add((Node("node_context_switches_total"), i => i == 750 ? switches = 0 : switches += Math.Floor(perSecond * seconds * (0.9 + 0.2 * random.NextDouble()))));
+            fleet.Add((Node("node_network_receive_errs_total", ("device", "eth0")), _ => errors += random.NextDouble() < 0.0005 ? 1 : 0));
+            fleet.Add((Node("node_memory_MemAvailable_bytes"), _ => available * (1 + 0.001 * (random.NextDouble() - 0.5))));
+            fleet.Add((Node("node_load1"), _ => Math.Round(load + 0.1 * (random.NextDouble() - 0.5), 2)));
+            fleet.Add((Node("node_memory_MemTotal_bytes"), _ => total));
+            fleet.Add((Node("node_filesystem_size_bytes", ("device", "/dev/sda1")), _ => 512e9));
+        }
+
+        var opened = new List<Anomaly>();
+        for (var round = 0; round < 1500; round++)
+        {
+            foreach (var (series, next) in fleet)
+                opened.AddRange(watch.Observe(series, [new SamplePoint(1_700_000_000_000 + round * stepMs, next(round))]).OfType<AnomalyOpened>().Select(o => o.Anomaly));
+        }
+
+        Assert.True(opened.Count == 0, $"{opened.Count} opened: {string.Join(", ", opened.Take(5).Select(a => $"{a.Series.Metric} {a.Detector} {a.Evidence}"))}");
+    }
+
     private static IEnumerable<Sample> Samples(int first, int last) =>
         Enumerable.Range(first, last - first + 1).Select(i => new Sample(DateTimeOffset.FromUnixTimeMilliseconds(i * Step), 0.2));
 
