@@ -6,6 +6,8 @@
 #   alert-noise  the NAB corpus (NAB_DIR, default ../shared/nab) on 8 hosts through detection and the alert pipeline:
 #             what pages, what arrives silently, and how many labelled windows reached a person
 #   alert-latency  node_exporter killed and restarted: AiDevOps (each topology) against Prometheus + Alertmanager (BENCH_REPS, default 5)
+#   insights  incident explanations on 30+ cases (NAB findings of the ensemble, fault scenarios): required facts the
+#             deterministic summary states, hallucinating model answers the grounding check rejects, length
 # BENCH_QUICK=1 shrinks every case to seconds of work (tests/AiDevOps.Bench.Tests): the numbers then mean nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -272,5 +274,8 @@ case "${1:-}" in
   alert-noise)
     dotnet run -c Release --project eng/AiDevOps.Bench --disable-build-servers -- alert-noise "${NAB_DIR:-../shared/nab}"
     ;;
-  *) echo "usage: eng/bench.sh agent|storage|detect|alert-noise|alert-latency" >&2; exit 2 ;;
+  insights)
+    dotnet run -c Release --project eng/AiDevOps.Bench --disable-build-servers -- insights "${NAB_DIR:-../shared/nab}"
+    ;;
+  *) echo "usage: eng/bench.sh agent|storage|detect|alert-noise|alert-latency|insights" >&2; exit 2 ;;
 esac

@@ -264,7 +264,7 @@ internal static class AlertNoiseBench
         return loaded;
     }
 
-    private static (long[] Times, double[] Values) ReadCsv(string path, int limit)
+    internal static (long[] Times, double[] Values) ReadCsv(string path, int limit)
     {
         var times = new List<long>();
         var values = new List<double>();
@@ -284,6 +284,6 @@ internal static class AlertNoiseBench
         return ([.. times], [.. values]);
     }
 
-    private static long ParseTime(string text) =>
+    internal static long ParseTime(string text) =>
         DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal).ToUnixTimeMilliseconds();
 }
