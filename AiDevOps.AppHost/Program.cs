@@ -19,6 +19,8 @@ var brain = builder.AddProject<Projects.AiDevOps_Brain>("brain")
     .WithKeyHash("Management__MetricsKeySha256", metricsKey)
     .WithTelegram(builder)
     .WithEnvironment("Detection__ModelPath", builder.Configuration.LocalPath("AiDevOps:Brain:ModelPath", builder.AppHostDirectory))
+    // Receiver secrets are sealed with this local key (on AWS: a KMS key, Secrets:KmsKeyId).
+    .WithEnvironment("Secrets__LocalKeyPath", builder.Configuration.LocalPath("AiDevOps:Brain:SecretsKeyPath", builder.AppHostDirectory))
     .WithHttpHealthCheck("/health")
     .LogUrlAndKeyWhenReady(agentKey);
 // Insights' tools read this Brain back, with a read-only token of the incident's tenant.

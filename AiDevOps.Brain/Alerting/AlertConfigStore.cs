@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text;
+using AiDevOps.Brain.Storage;
 using AiDevOps.Storage;
 using Microsoft.Extensions.Options;
 
@@ -25,24 +26,28 @@ public sealed record Receiver(string Channel, string Address, string? Secret = n
 }
 
 /// <summary>The <c>-alert-configs</c> table: receivers (one item each, keyed by tenant) and routes (a partition of their own).</summary>
-public sealed class AlertConfigStore(IKeyValueTable table, IOptions<StorageOptions> options)
+/// <remarks>Secrets are stored sealed (<see cref="SecretSealer"/>), never as plain attributes.</remarks>
+public sealed class AlertConfigStore(IKeyValueTable table, IOptions<StorageOptions> options, SecretSealer sealer)
 {
     private const string SecretAttribute = "secret";
     private readonly string _table = options.Value.AlertConfigsTable;
 
-    public Task PutReceiverAsync(string tenant, Receiver receiver, CancellationToken ct)
+    public async Task PutReceiverAsync(string tenant, Receiver receiver, CancellationToken ct)
     {
         var attributes = new Dictionary<string, string> { ["channel"] = receiver.Channel, ["address"] = receiver.Address };
         if (receiver.Secret is not null)
-            attributes[SecretAttribute] = receiver.Secret;
-        return table.PutAsync(_table, [new StoredItem(tenant, SortKey(receiver)) { Attributes = attributes }], ct);
+            attributes[SecretAttribute] = await sealer.SealAsync(receiver.Secret, ct);
+        await table.PutAsync(_table, [new StoredItem(tenant, SortKey(receiver)) { Attributes = attributes }], ct);
     }
 
     public async Task<IReadOnlyList<Receiver>> ListReceiversAsync(string tenant, CancellationToken ct)
     {
         var receivers = new List<Receiver>();
         await foreach (var item in table.QueryAsync(_table, tenant, null, null, ct))
-            receivers.Add(new Receiver(item.Attributes["channel"], item.Attributes["address"], item.Attributes.GetValueOrDefault(SecretAttribute)));
+        {
+            var secret = item.Attributes.GetValueOrDefault(SecretAttribute) is { } stored ? await sealer.OpenAsync(stored, ct) : null;
+            receivers.Add(new Receiver(item.Attributes["channel"], item.Attributes["address"], secret));
+        }
         return receivers;
     }
 

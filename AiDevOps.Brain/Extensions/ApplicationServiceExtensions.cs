@@ -185,6 +185,11 @@ public static partial class ApplicationServiceExtensions
     private static void AddAlerting(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<AlertingOptions>().BindConfiguration(AlertingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<SecretsOptions>().BindConfiguration(SecretsOptions.Section);
+        builder.Services.AddSingleton<IKeyWrapper>(sp => sp.GetRequiredService<IOptions<SecretsOptions>>().Value is { KmsKeyId: { Length: > 0 } kmsKey }
+            ? new KmsKeyWrapper(new Amazon.KeyManagementService.AmazonKeyManagementServiceClient(), kmsKey)
+            : new LocalKeyWrapper(sp.GetRequiredService<IOptions<SecretsOptions>>().Value.LocalKeyPath));
+        builder.Services.AddSingleton<SecretSealer>();
         builder.Services.AddSingleton<AlertConfigStore>();
         builder.Services.AddSingleton<AlertTemplateStore>();
         builder.Services.AddSingleton<AlertTemplates>();
