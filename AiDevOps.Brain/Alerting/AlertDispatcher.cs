@@ -229,7 +229,7 @@ public sealed partial class AlertDispatcher(
         }
         catch (Exception e) when (!ct.IsCancellationRequested)
         {
-            LogNoSummary(incident.Id, e.GetType().Name, budget);
+            LogNoSummary(incident.Id, $"{e.GetType().Name}: {e.Message}", budget);
             return null;
         }
     }

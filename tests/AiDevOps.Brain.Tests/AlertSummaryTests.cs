@@ -1,7 +1,9 @@
 using System.Net;
 using System.Collections.Concurrent;
 using System.Net.Http.Json;
+using System.Net.Http.Headers;
 using System.Text.Json;
+using AiDevOps.Contracts.RemoteWrite;
 using AiDevOps.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -64,7 +66,7 @@ public sealed class AlertSummaryTests(SummarizingBrainFactory brain) : IClassFix
         posted.EnsureSuccessStatusCode();
 
         // The page goes out within the first budget, with the deterministic summary beside the alert's own words.
-        var message = await brain.Telegram.WaitForMessageAsync(m => m.Text.Contains("DiskAlmostFull", StringComparison.Ordinal), TimeSpan.FromSeconds(20));
+        var message = await brain.Telegram.WaitForMessageAsync(m => m.ChatId == "4242" && m.Text.Contains("Disk of db-1", StringComparison.Ordinal), TimeSpan.FromSeconds(20));
         Assert.Contains("Disk of db-1 is 97% full. Less than 3% left on /data.", message.Text, StringComparison.Ordinal);
         Assert.Contains(SummarizingBrainFactory.DeterministicSummary, message.Text, StringComparison.Ordinal);
 
@@ -77,7 +79,7 @@ public sealed class AlertSummaryTests(SummarizingBrainFactory brain) : IClassFix
             a => a.Kind == AnomalyKinds.PrometheusAlert);
         Assert.Equal("Disk of db-1 is 97% full. Less than 3% left on /data.", stored.Evidence);
 
-        var first = brain.SummaryRequests.First();
+        var first = brain.SummaryRequests.First(r => InstanceOf(r) == "db-1");
         var member = Assert.Single(first.GetProperty("members").EnumerateArray());
         Assert.Equal("Disk of db-1 is 97% full. Less than 3% left on /data.", member.GetProperty("evidence").GetString());
         Assert.Equal(1.0, member.GetProperty("score").GetDouble());
@@ -91,4 +93,35 @@ public sealed class AlertSummaryTests(SummarizingBrainFactory brain) : IClassFix
         using var write = await reader.PostAsJsonAsync("/api/v2/alerts", new[] { alert });
         Assert.Equal(HttpStatusCode.Unauthorized, write.StatusCode);
     }
+
+    [Fact]
+    public async Task A_target_whose_series_holds_stale_markers_is_still_explained()
+    {
+        using var client = brain.ClientWithKey(BrainFactory.AcmeKey);
+        using var receiver = await client.PostAsJsonAsync("/api/alert-config/receivers", new { channel = "telegram", address = "4343", secret = "1:bot-of-acme" });
+        receiver.EnsureSuccessStatusCode();
+
+        // Prometheus marks a vanished series with a NaN; evidence carrying one could not even be sent as JSON.
+        var host = "stale-" + Guid.NewGuid().ToString("N")[..8];
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var stale = BitConverter.Int64BitsToDouble(0x7ff0000000000002);
+        var payload = RemoteWriteCodec.Encode(
+        [
+            new SeriesSamples(new Dictionary<string, string> { ["__name__"] = "up", ["job"] = "node", ["instance"] = host },
+                [new SamplePoint(now - 45_000, 1), new SamplePoint(now - 30_000, stale), new SamplePoint(now - 15_000, 1), new SamplePoint(now, 0)]),
+        ]);
+        using var body = new ByteArrayContent(payload);
+        body.Headers.ContentType = new MediaTypeHeaderValue(RemoteWriteCodec.ContentType);
+        body.Headers.ContentEncoding.Add(RemoteWriteCodec.ContentEncoding);
+        using var written = await client.PostAsync("/api/v1/write", body);
+        written.EnsureSuccessStatusCode();
+
+        var message = await brain.Telegram.WaitForMessageAsync(m => m.ChatId == "4343" && m.Text.Contains(host, StringComparison.Ordinal), TimeSpan.FromSeconds(20));
+        Assert.Contains(SummarizingBrainFactory.DeterministicSummary, message.Text, StringComparison.Ordinal);
+        var asked = brain.SummaryRequests.First(r => InstanceOf(r) == host);
+        Assert.Equal([1.0, 1.0, 0.0], asked.GetProperty("members")[0].GetProperty("recentValues").EnumerateArray().Select(p => p.GetProperty("value").GetDouble()));
+    }
+
+    private static string? InstanceOf(JsonElement request) =>
+        request.GetProperty("members")[0].GetProperty("labels").GetProperty("instance").GetString();
 }

@@ -29,4 +29,11 @@ public sealed class CorrelationTests
         var (before, since) = Correlation.MeansAround(Series(0, i => i < 10 ? 2 : 8), 10 * 15_000);
         Assert.Equal((2.0, 8.0), (before, since));
     }
+
+    [Fact]
+    public void A_series_that_began_with_the_incident_or_holds_only_stale_markers_has_no_mean_before()
+    {
+        Assert.Equal((null, 8.0), Correlation.MeansAround(Series(0, i => i < 10 ? double.NaN : 8), 10 * 15_000));
+        Assert.Equal((null, 8.0), Correlation.MeansAround(Series(10 * 15_000, _ => 8), 10 * 15_000));
+    }
 }

@@ -158,14 +158,16 @@ public sealed class IncidentExplainerTests : IAsyncLifetime
     [Fact]
     public async Task A_slow_model_falls_back_to_the_deterministic_summary_within_the_budget()
     {
-        _model.Delay = TimeSpan.FromSeconds(10);
+        _model.Delay = TimeSpan.FromSeconds(60);
         var facts = IncidentTestFacts.DiskFilling() with { BudgetMilliseconds = 800 };
 
         using var explainer = Explainer();
         var clock = Stopwatch.StartNew();
         var summary = await explainer.ExplainAsync(facts, CancellationToken.None).WaitAsync(TestTimeout);
 
-        Assert.True(clock.ElapsedMilliseconds < 800, $"answered after {clock.ElapsedMilliseconds} ms");
+        // Not a timing measurement: an answer long before the model's would be proves the budget, not the model, ended
+        // the wait (a loaded machine may take a while past the 800 ms; the model takes a minute).
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"answered after {clock.ElapsedMilliseconds} ms");
         Assert.Equal(IncidentExplainer.Deterministic(facts), summary);
     }
 

@@ -37,22 +37,34 @@ public sealed class MaildevServer : IAsyncDisposable
     public static async Task<MaildevServer> StartAsync(string? username = null, string? password = null, long? maxMessageBytes = null)
     {
         var binary = await NpmTool.BinaryAsync("maildev", Version, "maildev");
-        var smtpPort = ServiceProcess.FreePort();
-        var webPort = ServiceProcess.FreePort();
-        var folder = Path.Combine(Path.GetTempPath(), "aidevops-maildev-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(folder);
-        List<string> arguments =
-        [
-            "--smtp", smtpPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "--ip", "127.0.0.1",
-            "--web", webPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "--web-ip", "127.0.0.1",
-            "--mail-directory", folder,
-        ];
-        if (username is not null && password is not null)
-            arguments.AddRange(["--incoming-user", username, "--incoming-pass", password]);
-        if (maxMessageBytes is { } max)
-            arguments.AddRange(["--max-message-size", max.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-        var process = await ServiceProcess.StartAsync(binary, arguments, webPort, "/api/healthz");
-        return new MaildevServer(process, folder, smtpPort);
+        // Two free ports are only free when asked: another process may take one before maildev binds it, and a
+        // loaded machine may start node slowly. A fresh pair of ports on a second try, more time on each.
+        for (var attempt = 1; ; attempt++)
+        {
+            var smtpPort = ServiceProcess.FreePort();
+            var webPort = ServiceProcess.FreePort();
+            var folder = Path.Combine(Path.GetTempPath(), "aidevops-maildev-" + Guid.NewGuid().ToString("N"));
+            Directory.CreateDirectory(folder);
+            List<string> arguments =
+            [
+                "--smtp", smtpPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "--ip", "127.0.0.1",
+                "--web", webPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "--web-ip", "127.0.0.1",
+                "--mail-directory", folder,
+            ];
+            if (username is not null && password is not null)
+                arguments.AddRange(["--incoming-user", username, "--incoming-pass", password]);
+            if (maxMessageBytes is { } max)
+                arguments.AddRange(["--max-message-size", max.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            try
+            {
+                var process = await ServiceProcess.StartAsync(binary, arguments, webPort, "/api/healthz", timeout: TimeSpan.FromSeconds(90));
+                return new MaildevServer(process, folder, smtpPort);
+            }
+            catch (InvalidOperationException) when (attempt < 3)
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+        }
     }
 
     public async Task<IReadOnlyList<ReceivedEmail>> EmailsAsync()

@@ -67,8 +67,9 @@ public sealed class ServiceProcess : IAsyncDisposable
             }
             await Task.Delay(100);
         }
+        var why = service.HasExited ? $"exited with code {service._process.ExitCode}" : $"did not answer within {timeout ?? TimeSpan.FromSeconds(60)}";
         await service.DisposeAsync();
-        throw new InvalidOperationException($"{fileName} was not ready at {readyPath} in time:\n{service.Output}");
+        throw new InvalidOperationException($"{fileName} was not ready at {readyPath}: it {why}. Its output:\n{service.Output}");
     }
 
     /// <summary>

@@ -29,12 +29,15 @@ public static class Correlation
         return sxx <= 0 || syy <= 0 ? null : Math.Clamp(sxy / Math.Sqrt(sxx * syy), -1, 1);
     }
 
-    /// <summary>The mean of the values before <paramref name="since"/> and from it on (NaN where there are none).</summary>
-    public static (double Before, double Since) MeansAround(IReadOnlyList<SamplePoint> values, long since)
+    /// <summary>
+    /// The mean of the finite values before <paramref name="since"/> and from it on; null where there are none, so a
+    /// series that began with the incident (or holds only stale markers) says nothing about what changed.
+    /// </summary>
+    public static (double? Before, double? Since) MeansAround(IReadOnlyList<SamplePoint> values, long since)
     {
-        var before = values.Where(v => v.Timestamp < since).Select(v => v.Value).DefaultIfEmpty(double.NaN).Average();
-        var after = values.Where(v => v.Timestamp >= since).Select(v => v.Value).DefaultIfEmpty(double.NaN).Average();
-        return (before, after);
+        static double? Mean(IEnumerable<SamplePoint> points) =>
+            points.Where(p => double.IsFinite(p.Value)).Select(p => p.Value).DefaultIfEmpty(double.NaN).Average() is var mean && double.IsFinite(mean) ? mean : null;
+        return (Mean(values.Where(v => v.Timestamp < since)), Mean(values.Where(v => v.Timestamp >= since)));
     }
 
     /// <summary>Samples further apart than this are not the same moment, whichever series was scraped first.</summary>

@@ -36,9 +36,11 @@ public sealed class IncidentEvidence(
         var members = new List<MemberFacts>();
         foreach (var member in incident.Members.OrderByDescending(m => m.Id == lead.Id).ThenByDescending(m => m.IsOpen).Take(MaxMembers))
         {
-            var recent = await samples.LatestAsync(member.Series.Tenant, member.Series.Id, options.Value.EvidenceSamples, ct);
+            // Stale markers and a detector's not-yet-known level are NaN: evidence holds only what can be said (and sent as JSON).
+            var recent = (await samples.LatestAsync(member.Series.Tenant, member.Series.Id, options.Value.EvidenceSamples, ct))
+                .Where(p => double.IsFinite(p.Value)).ToList();
             members.Add(new MemberFacts(member.Series.Metric, member.Series.Labels, member.Kind, member.Detector, member.OpenedAt, member.ResolvedAt,
-                recent, member.Evidence, member.Score, member.Expected, ExhaustionAt: member.ExhaustionAt,
+                recent, member.Evidence, Finite(member.Score), Finite(member.Expected), ExhaustionAt: member.ExhaustionAt,
                 Annotations: member.Kind == AnomalyKinds.PrometheusAlert && member.Evidence is { } said ? new Dictionary<string, string> { ["summary"] = said } : null));
         }
         var others = await OtherAnomaliesAsync(incident, ct);
@@ -48,6 +50,8 @@ public sealed class IncidentEvidence(
             incident.OpenedAt, incident.ResolvedAt, members, others, correlated,
             new InsightTools(options.Value.BrainUrl, token, expiresAt), maxCharacters);
     }
+
+    private static double? Finite(double? value) => value is { } v && double.IsFinite(v) ? v : null;
 
     private async Task<IReadOnlyList<OtherAnomaly>> OtherAnomaliesAsync(Incident incident, CancellationToken ct)
     {
@@ -89,12 +93,10 @@ public sealed class IncidentEvidence(
                 .Select(c => (Series: c, R: values.TryGetValue(c.Id, out var v) ? Correlation.Pearson(leadValues, v) : null, Values: v))
                 .Where(c => c.R is { } r && Math.Abs(r) >= MinCorrelation)
                 .OrderByDescending(c => Math.Abs(c.R!.Value))
+                .Select(c => (c.Series, c.R, Means: Correlation.MeansAround(c.Values!, since)))
+                .Where(c => c.Means is ({ }, { }))
                 .Take(MaxCorrelated)
-                .Select(c =>
-                {
-                    var (before, after) = Correlation.MeansAround(c.Values!, since);
-                    return new CorrelatedSeries(c.Series.Metric, c.Series.Labels, Math.Round(c.R!.Value, 2), before, after);
-                })];
+                .Select(c => new CorrelatedSeries(c.Series.Metric, c.Series.Labels, Math.Round(c.R!.Value, 2), c.Means.Before!.Value, c.Means.Since!.Value))];
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
