@@ -5,16 +5,19 @@ var dynamodb = builder.AddDynamoDbLocal("dynamodb");
 var prometheus = builder.AddPrometheusStack(interval);
 var agentKey = builder.AddParameter("agent-api-key", new GenerateParameterDefault { MinLength = 40, Special = false }, secret: true, persist: true);
 var metricsKey = builder.AddParameter("metrics-key", new GenerateParameterDefault { MinLength = 40, Special = false }, secret: true, persist: true);
+var insightsKey = builder.AddParameter("insights-key", new GenerateParameterDefault { MinLength = 40, Special = false }, secret: true, persist: true);
 
 var insights = builder.AddProject<Projects.AiDevOps_Insights>("insights")
     .WithPlainHttp()
     .WithModel(builder)
+    .WithKeyHash("Insights__ApiKeySha256", insightsKey)
     .WithHttpHealthCheck("/health");
 
 var brain = builder.AddProject<Projects.AiDevOps_Brain>("brain")
     .WithPlainHttp()
     .WithReference(dynamodb).WaitFor(dynamodb)
     .WithReference(insights)
+    .WithEnvironment("Alerting__InsightsApiKey", insightsKey)
     .WithAgentKeyHash(PlatformExtensions.LocalAgentId, agentKey)
     .WithKeyHash("Management__MetricsKeySha256", metricsKey)
     .WithTelegram(builder)

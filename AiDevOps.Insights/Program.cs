@@ -11,6 +11,7 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 
 app.MapDefaultEndpoints();
+app.RequireKey("/api", InsightsApiKey.Setting, "Insights needs its key.", "Call with 'Authorization: Bearer <key>'.");
 app.MapSummariesApi();
 app.MapIncidentSummariesApi();
 

@@ -107,32 +107,9 @@ public static class Extensions
     /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app, bool metricsNeedKey = false)
     {
-        var key = app.Configuration[MetricsKeySetting];
-        if (key is not null && !(key.Length == 64 && key.All(char.IsAsciiHexDigit)))
-            throw new InvalidOperationException($"{MetricsKeySetting} '{key}' must be the SHA-256 of the key, 64 hex digits (e.g. from 'printf %s <key> | sha256sum').");
-        if (key is not null || metricsNeedKey)
-            app.UseWhen(context => context.Request.Path.StartsWithSegments(MetricsPath), metrics => metrics.Use(async (context, next) =>
-            {
-                if (key is not null && PresentsKey(context.Request.Headers.Authorization, Convert.FromHexString(key)))
-                {
-                    await next(context);
-                    return;
-                }
-                context.Response.StatusCode = StatusCodes.Status401Unauthorized;
-                context.Response.Headers.WWWAuthenticate = "Bearer";
-                await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-                {
-                    HttpContext = context,
-                    ProblemDetails =
-                    {
-                        Status = StatusCodes.Status401Unauthorized,
-                        Title = "The metrics need their key.",
-                        Detail = key is null
-                            ? $"This service serves /metrics only with a key: set {MetricsKeySetting} and scrape with 'Authorization: Bearer <key>'."
-                            : "Scrape with 'Authorization: Bearer <key>' (Prometheus: authorization: credentials: <key>).",
-                    },
-                });
-            }));
+        if (app.Configuration[MetricsKeySetting] is not null || metricsNeedKey)
+            app.RequireKey(MetricsPath, MetricsKeySetting, "The metrics need their key.",
+                "Scrape with 'Authorization: Bearer <key>' (Prometheus: authorization: credentials: <key>).");
 
         app.MapHealthChecks(HealthPath, new HealthCheckOptions
         {
@@ -145,6 +122,43 @@ public static class Extensions
         });
         app.MapHealthChecks(AlivePath, new HealthCheckOptions { Predicate = check => check.Tags.Contains("live") });
         app.MapPrometheusScrapingEndpoint(MetricsPath);
+        return app;
+    }
+
+    /// <summary>
+    /// Requests under <paramref name="path"/> are answered only for <c>Authorization: Bearer &lt;key&gt;</c> whose
+    /// SHA-256 (hex) is <paramref name="setting"/>; with no key configured, for nobody (closed by default, and the
+    /// 401 says which setting opens it). Checked before the body is read, so an unauthenticated caller learns nothing
+    /// about what it sent. A malformed hash stops the start, naming the setting.
+    /// </summary>
+    public static WebApplication RequireKey(this WebApplication app, PathString path, string setting, string title, string howToCall)
+    {
+        var key = app.Configuration[setting];
+        if (key is not null && !(key.Length == 64 && key.All(char.IsAsciiHexDigit)))
+            throw new InvalidOperationException($"{setting} '{key}' must be the SHA-256 of the key, 64 hex digits (e.g. from 'printf %s <key> | sha256sum').");
+        var expected = key is null ? null : Convert.FromHexString(key);
+        app.UseWhen(context => context.Request.Path.StartsWithSegments(path), guarded => guarded.Use(async (context, next) =>
+        {
+            if (expected is not null && PresentsKey(context.Request.Headers.Authorization, expected))
+            {
+                await next(context);
+                return;
+            }
+            context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+            context.Response.Headers.WWWAuthenticate = "Bearer";
+            await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+            {
+                HttpContext = context,
+                ProblemDetails =
+                {
+                    Status = StatusCodes.Status401Unauthorized,
+                    Title = title,
+                    Detail = expected is null
+                        ? $"This service serves {path} only with a key: set {setting} to its SHA-256 and call with 'Authorization: Bearer <key>'."
+                        : howToCall,
+                },
+            });
+        }));
         return app;
     }
 

@@ -151,12 +151,14 @@ bench_alert_latency() {
   "$dynalite" --host 127.0.0.1 --port "$dynalite_port" --createTableMs 0 >"$work/dynalite.log" 2>&1 & pids+=($!)
   wait_http "http://127.0.0.1:$telegram_port/botx/getMe"
 
+  local insights_key=bench-insights
   (cd "$work/AiDevOps.Insights" && ASPNETCORE_URLS="http://127.0.0.1:$insights_port" DOTNET_ENVIRONMENT=Production \
+    Insights__ApiKeySha256="$(printf %s "$insights_key" | sha256sum | cut -d' ' -f1)" \
     Logging__LogLevel__Default=Warning exec ./AiDevOps.Insights >"$work/insights.log" 2>&1) & pids+=($!)
   # One Brain, three agents (one per topology), each with its own key; the Telegram receiver is the fake Bot API.
   local brain_env=(ASPNETCORE_URLS="http://127.0.0.1:$brain_port" DOTNET_ENVIRONMENT=Production Logging__LogLevel__Default=Warning
     ConnectionStrings__dynamodb="http://127.0.0.1:$dynalite_port" Storage__TablePrefix=bench
-    Alerting__InsightsUrl="http://127.0.0.1:$insights_port" Detection__ModelPath="$work/models"
+    Alerting__InsightsUrl="http://127.0.0.1:$insights_port" Alerting__InsightsApiKey="$insights_key" Detection__ModelPath="$work/models"
     Telegram__ApiBaseUrl="http://127.0.0.1:$telegram_port" Telegram__BotToken="$token" Telegram__ChatIds__0="$aidevops_chat")
   local i=0 topology
   for topology in scrape remote-write promql; do

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Threading.Channels;
@@ -51,6 +52,9 @@ public sealed partial class AlertDispatcher(
     private readonly HashSet<string> _channels = notifiers.Select(n => n.Channel).ToHashSet(StringComparer.OrdinalIgnoreCase);
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Channel<string> _later = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
+
+    /// <summary>Incidents waiting in <see cref="_later"/>: an incident that grows by 50 members is explained again once, not 50 times.</summary>
+    private readonly ConcurrentDictionary<string, byte> _waitingForExplanation = new(StringComparer.Ordinal);
 
     /// <summary>The room an explanation has in the tightest channel, Telegram's message.</summary>
     private const int MaxSummaryCharacters = 900;
@@ -184,15 +188,26 @@ public sealed partial class AlertDispatcher(
         if (updates.FirstOrDefault(u => u.Incident.Members.Any(m => m.Id == anomaly.Id)) is { Incident.Summary: { } summary, Incident.SummarySource: var source })
             await anomalies.SetSummaryAsync(anomaly with { Summary = summary, SummarySource = source }, ct);
         foreach (var update in updates)
+        {
             await PublishAsync(update, ct);
+            // A grown incident gets a follow-up explanation of what it is now.
+            if (update.Kind == NotificationKind.Updated)
+                ExplainLater(update.Incident.Id);
+        }
         return true;
+    }
+
+    private void ExplainLater(string incidentId)
+    {
+        if (_waitingForExplanation.TryAdd(incidentId, 0))
+            _later.Writer.TryWrite(incidentId);
     }
 
     /// <summary>Stored before the first attempt: from here on a stop or a slow channel cannot lose it.</summary>
     private async Task PublishAsync(IncidentUpdate update, CancellationToken ct)
     {
         if (update.Kind == NotificationKind.Resolved)
-            _later.Writer.TryWrite(update.Incident.Id);
+            ExplainLater(update.Incident.Id);
         await incidents.PutAsync(update.Incident, ct);
         var now = clock.GetUtcNow();
         var entries = update.Incident.ReceiverIds.Select(id => OutboxEntry.For(id, update, now)).ToList();
@@ -210,7 +225,7 @@ public sealed partial class AlertDispatcher(
     {
         var answer = await ExplainAsync(update.Incident, options.Value.SummaryTimeout, ct);
         if (answer?.Source != SummarySources.Model)
-            _later.Writer.TryWrite(update.Incident.Id);
+            ExplainLater(update.Incident.Id);
         return answer is not null && book.Explain(update.Incident.Id, answer.Summary, answer.Source) is { } explained
             ? update with { Incident = explained.Incident }
             : update;
@@ -244,6 +259,8 @@ public sealed partial class AlertDispatcher(
         {
             await foreach (var id in _later.Reader.ReadAllAsync(ct))
             {
+                // Taken off before the explanation: what changes while it runs asks for another.
+                _waitingForExplanation.TryRemove(id, out _);
                 if (book.Find(id) is not { } incident)
                     continue;
                 if (await ExplainAsync(incident, options.Value.ExplanationTimeout, ct) is not { } answer)

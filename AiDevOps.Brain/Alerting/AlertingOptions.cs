@@ -11,6 +11,9 @@ public sealed class AlertingOptions : IValidatableObject
     [Required]
     public string InsightsUrl { get; set; } = "https+http://insights";
 
+    /// <summary>The key Insights asks of its callers (it holds only the SHA-256, <c>Insights:ApiKeySha256</c>).</summary>
+    public string? InsightsApiKey { get; set; }
+
     /// <summary>
     /// The whole time an alert waits for its summary: reading the evidence, and what is left as Insights' budget.
     /// </summary>

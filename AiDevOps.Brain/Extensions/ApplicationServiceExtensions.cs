@@ -194,7 +194,12 @@ public static partial class ApplicationServiceExtensions
         builder.Services.AddSingleton<AlertTemplateStore>();
         builder.Services.AddSingleton<AlertTemplates>();
         builder.Services.AddHttpClient<InsightsClient>((sp, http) =>
-            http.BaseAddress = new Uri(sp.GetRequiredService<IOptions<AlertingOptions>>().Value.InsightsUrl));
+        {
+            var alerting = sp.GetRequiredService<IOptions<AlertingOptions>>().Value;
+            http.BaseAddress = new Uri(alerting.InsightsUrl);
+            if (alerting.InsightsApiKey is { Length: > 0 } key)
+                http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
+        });
         builder.Services.AddSingleton<NotificationOutbox>();
         builder.Services.AddSingleton<SilenceStore>();
         builder.Services.AddSingleton<Inhibition>();

@@ -35,7 +35,7 @@ public sealed class SummarizingBrainFactory : BrainFactory
             SummaryRequests.Enqueue(facts);
             return facts.GetProperty("budgetMilliseconds").GetInt32() <= SummaryTimeout.TotalMilliseconds
                 ? Results.Json(new InsightSummary(DeterministicSummary, SummarySources.Deterministic))
-                : Results.Json(new InsightSummary(InsightsSummary, SummarySources.Model));
+                : Results.Json(new InsightSummary($"{InsightsSummary} Members: {facts.GetProperty("members").GetArrayLength()}.", SummarySources.Model));
         }));
         return Together(storage, Telegram, _insights);
     }
@@ -120,6 +120,31 @@ public sealed class AlertSummaryTests(SummarizingBrainFactory brain) : IClassFix
         Assert.Contains(SummarizingBrainFactory.DeterministicSummary, message.Text, StringComparison.Ordinal);
         var asked = brain.SummaryRequests.First(r => InstanceOf(r) == host);
         Assert.Equal([1.0, 1.0, 0.0], asked.GetProperty("members")[0].GetProperty("recentValues").EnumerateArray().Select(p => p.GetProperty("value").GetDouble()));
+    }
+
+    [Fact]
+    public async Task An_incident_that_grows_is_explained_again_and_the_new_explanation_edits_its_message()
+    {
+        using var client = brain.ClientWithKey(BrainFactory.AcmeKey);
+        using var receiver = await client.PostAsJsonAsync("/api/alert-config/receivers", new { channel = "telegram", address = "4444", secret = "1:bot-of-acme" });
+        receiver.EnsureSuccessStatusCode();
+        var host = "q-" + Guid.NewGuid().ToString("N")[..8];
+        PostableAlert Alert(string name, string? severity) => new(
+            new Dictionary<string, string> { ["alertname"] = name, ["instance"] = host, ["severity"] = severity ?? "info" },
+            new Dictionary<string, string> { ["summary"] = $"{name} on {host}." }, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow.AddMinutes(5), null);
+
+        using (var first = await client.PostAsJsonAsync("/api/v2/alerts", new[] { Alert("QueueBacklog", "page") }))
+            first.EnsureSuccessStatusCode();
+        var message = await brain.Telegram.WaitForMessageAsync(m => m.ChatId == "4444" && m.Text.Contains($"QueueBacklog on {host}.", StringComparison.Ordinal), TimeSpan.FromSeconds(20));
+        await brain.Telegram.WaitForEditAsync(e => e.ChatId == "4444" && e.MessageId == message.MessageId && e.Text.Contains("Members: 1.", StringComparison.Ordinal), TimeSpan.FromSeconds(20));
+
+        using (var second = await client.PostAsJsonAsync("/api/v2/alerts", new[] { Alert("QueueConsumersStalled", null) }))
+            second.EnsureSuccessStatusCode();
+
+        // Its follow-up explanation covers both members, edited into the same message.
+        var grown = await brain.Telegram.WaitForEditAsync(e => e.ChatId == "4444" && e.MessageId == message.MessageId && e.Text.Contains("Members: 2.", StringComparison.Ordinal), TimeSpan.FromSeconds(20));
+        Assert.Contains("QueueConsumersStalled", grown.Text, StringComparison.Ordinal);
+        Assert.Single(brain.Telegram.Messages, m => m.ChatId == "4444" && m.Text.Contains(host, StringComparison.Ordinal) && m.ReplyTo is null);
     }
 
     private static string? InstanceOf(JsonElement request) =>

@@ -19,6 +19,16 @@ public sealed class TargetDownAlertTests(PlatformFixture platform) : IClassFixtu
     public async Task A_stopped_node_exporter_reaches_Telegram_with_the_models_summary_and_its_recovery_resolves_it()
     {
         var instance = await WaitForUpSamplesInDynamoDbAsync();
+        // The model looks further before it answers: its tool calls are answered by this Brain, on dynalite. Twice
+        // over, for when the first explanation's budget ends before the model's answer and the later one asks again.
+        var looksFurther = new[]
+        {
+            ScriptedReply.Calls(
+                new ScriptedToolCall("brain-get_series", JsonSerializer.Serialize(new { selector = $"up{{instance=\"{instance}\"}}", minutes = 10 })),
+                new ScriptedToolCall("brain-get_host_anomalies")),
+            new ScriptedReply(PlatformFixture.ModelReply),
+        };
+        platform.Model.Script([.. looksFurther, .. looksFurther]);
 
         var commands = platform.App.Services.GetRequiredService<ResourceCommandService>();
         var stopped = await commands.ExecuteCommandAsync("node-exporter", KnownResourceCommands.StopCommand).WaitAsync(AlertTimeout);
@@ -33,8 +43,11 @@ public sealed class TargetDownAlertTests(PlatformFixture platform) : IClassFixtu
         if (!firing.Text.Contains(PlatformFixture.ModelReply, StringComparison.Ordinal))
             await WithLogsOnFailure(platform.Telegram.WaitForEditAsync(
                 m => m.MessageId == firing.MessageId && m.Text.Contains(PlatformFixture.ModelReply, StringComparison.Ordinal), AlertTimeout));
-        // The summary is grounded: the model was shown the down target.
+        // The summary is grounded: the model was shown the down target, and its tools read the Brain's own data back.
         Assert.Contains(platform.Model.Requests, r => r.Body.Contains(instance, StringComparison.Ordinal));
+        var toolResults = platform.Model.Requests.SelectMany(r => r.ToolResults).ToList();
+        Assert.Contains(toolResults, r => r.StartsWith($"up{{instance=\"{instance}\", job=\"node\"}}", StringComparison.Ordinal) && r.Contains("=1", StringComparison.Ordinal));
+        Assert.Contains(toolResults, r => r.Contains($"instance=\"{instance}\"", StringComparison.Ordinal) && r.Contains("kind target_down", StringComparison.Ordinal));
 
         var started = await commands.ExecuteCommandAsync("node-exporter", KnownResourceCommands.StartCommand).WaitAsync(AlertTimeout);
         Assert.True(started.Success, started.Message);

@@ -1,8 +1,10 @@
 using System.Net;
+using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using AiDevOps.Contracts;
+using AiDevOps.Insights.Apis;
 using AiDevOps.Insights.Incidents;
 using Microsoft.AspNetCore.Mvc;
 
@@ -24,6 +26,44 @@ public sealed class IncidentSummariesApiTests
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var summary = await response.Content.ReadFromJsonAsync<InsightSummary>(JsonSerializerOptions.Web);
         Assert.Equal(IncidentExplainer.Deterministic(IncidentTestFacts.DiskFilling()), summary);
+    }
+
+    [Theory]
+    [InlineData("/api/incident-summaries", null)]
+    [InlineData("/api/incident-summaries", "a-wrong-key")]
+    [InlineData("/api/summaries", null)]
+    public async Task A_caller_without_the_key_is_refused_before_its_body_is_read(string path, string? key)
+    {
+        await using var app = InsightsAppFactory.Start(new Dictionary<string, string?>());
+        using var client = app.CreateClient();
+        client.DefaultRequestHeaders.Authorization = key is null ? null : new AuthenticationHeaderValue("Bearer", key);
+
+        using var response = await client.PostAsync(path, new StringContent("{not json", Encoding.UTF8, "application/json")).WaitAsync(TestTimeout);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("Bearer", response.Headers.WwwAuthenticate.Single().Scheme);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task With_no_key_configured_nobody_is_answered_and_the_problem_names_the_setting()
+    {
+        await using var app = InsightsAppFactory.Start(new Dictionary<string, string?> { [InsightsApiKey.Setting] = null });
+        using var client = app.CreateClient();
+
+        using var response = await client.PostAsJsonAsync("/api/incident-summaries", IncidentTestFacts.DiskFilling(), JsonSerializerOptions.Web)
+            .WaitAsync(TestTimeout);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<ProblemDetails>(JsonSerializerOptions.Web);
+        Assert.Contains(InsightsApiKey.Setting, problem!.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_key_setting_that_is_not_a_sha256_stops_the_start_naming_it()
+    {
+        var error = InsightsAppFactory.StartupFailure(new Dictionary<string, string?> { [InsightsApiKey.Setting] = "plain-key" });
+        Assert.Contains($"{InsightsApiKey.Setting} 'plain-key' must be the SHA-256", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

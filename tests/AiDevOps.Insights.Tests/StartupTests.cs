@@ -14,8 +14,8 @@ public sealed class StartupTests
     [InlineData("/v1")]
     public void An_endpoint_that_is_no_http_url_fails_startup_naming_the_option_and_value(string endpoint)
     {
-        var failure = Assert.Throws<OptionsValidationException>(() =>
-            InsightsAppFactory.Start(new Dictionary<string, string?> { ["Insights:Model:Endpoint"] = endpoint }));
+        var failure = Assert.IsType<OptionsValidationException>(
+            InsightsAppFactory.StartupFailure(new Dictionary<string, string?> { ["Insights:Model:Endpoint"] = endpoint }));
 
         Assert.Contains("Insights:Model:Endpoint", failure.Message, StringComparison.Ordinal);
         Assert.Contains($"'{endpoint}'", failure.Message, StringComparison.Ordinal);
