@@ -14,6 +14,7 @@ namespace AiDevOps.EndToEnd.Tests;
 public sealed class TargetDownAlertTests(PlatformFixture platform) : IClassFixture<PlatformFixture>
 {
     private static readonly TimeSpan AlertTimeout = TimeSpan.FromSeconds(90);
+    private static readonly TimeSpan UpBeforeStop = TimeSpan.FromSeconds(20);
 
     [Fact]
     public async Task A_stopped_node_exporter_reaches_Telegram_with_the_models_summary_and_its_recovery_resolves_it()
@@ -148,8 +149,9 @@ public sealed class TargetDownAlertTests(PlatformFixture platform) : IClassFixtu
             {
                 if (series.Labels.GetValueOrDefault("job") != "node")
                     continue;
-                var samples = await store.LatestAsync("default", series.Id, 10, CancellationToken.None);
-                if (samples.Count >= 2 && samples.All(s => s.Value == 1))
+                // Up long enough that the model's get_series, a 15 s grid over the last minutes, shows it up before it went down.
+                var samples = await store.LatestAsync("default", series.Id, 30, CancellationToken.None);
+                if (samples.Count >= 2 && samples.All(s => s.Value == 1) && samples.Max(s => s.Timestamp) - samples.Min(s => s.Timestamp) >= UpBeforeStop.TotalMilliseconds)
                     return series.Labels["instance"];
             }
             await Task.Delay(500);
