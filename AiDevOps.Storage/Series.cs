@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
 using AiDevOps.Contracts;
@@ -12,17 +13,38 @@ public sealed record Series(string Tenant, string Id, string Metric, IReadOnlyDi
 {
     public static Series Of(string tenant, IReadOnlyDictionary<string, string> labels)
     {
-        var sorted = new SortedDictionary<string, string>(labels.ToDictionary(), StringComparer.Ordinal);
+        var sorted = LabelDictionary.Of(labels);
         return new Series(tenant, IdOf(sorted), sorted[WellKnownLabels.MetricName], sorted);
     }
 
-    /// <summary>The first 128 bits of SHA-256 over the sorted labels, in hex: collisions are out of reach.</summary>
-    private static string IdOf(SortedDictionary<string, string> sorted)
+    /// <summary>
+    /// The first 128 bits of SHA-256 over the sorted labels (each name and value followed by a zero byte, UTF-8), in
+    /// hex: collisions are out of reach. Hashed from one pooled buffer: this runs for every series of every delivery.
+    /// </summary>
+    private static string IdOf(LabelDictionary sorted)
     {
-        var canonical = new StringBuilder();
+        var length = 0;
         foreach (var (name, value) in sorted)
-            canonical.Append(name).Append('\u0000').Append(value).Append('\u0000');
-        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical.ToString())).AsSpan(0, 16));
+            length += Encoding.UTF8.GetMaxByteCount(name.Length) + Encoding.UTF8.GetMaxByteCount(value.Length) + 2;
+        var buffer = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            var written = 0;
+            foreach (var (name, value) in sorted)
+            {
+                written += Encoding.UTF8.GetBytes(name, buffer.AsSpan(written));
+                buffer[written++] = 0;
+                written += Encoding.UTF8.GetBytes(value, buffer.AsSpan(written));
+                buffer[written++] = 0;
+            }
+            Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+            SHA256.HashData(buffer.AsSpan(0, written), hash);
+            return Convert.ToHexStringLower(hash[..16]);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     /// <summary>The labels other than the metric name, as Prometheus prints them: <c>{job="node",instance="…"}</c>.</summary>

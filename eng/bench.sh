@@ -8,6 +8,9 @@
 #   alert-latency  node_exporter killed and restarted: AiDevOps (each topology) against Prometheus + Alertmanager (BENCH_REPS, default 5)
 #   insights  incident explanations on 30+ cases (NAB findings of the ensemble, fault scenarios): required facts the
 #             deterministic summary states, hallucinating model answers the grounding check rejects, length
+#   ingest    remote_write into the Brain (on dynalite) and into Prometheus 2.42, same generator, same run: samples/s,
+#             samples per server CPU-second, RSS, p50/p99, non-2xx at 10k x 1, 10k x 10 and 100k x 1; then anomalies
+#             opened on a healthy fleet paced as from 15 s scrapes
 # BENCH_QUICK=1 shrinks every case to seconds of work (tests/AiDevOps.Bench.Tests): the numbers then mean nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -265,6 +268,39 @@ print(json.dumps({"bench": "alert-latency", "aidevops_s": ours, "alertmanager_s"
 PY
 }
 
+bench_ingest() {
+  # The Brain (Release, on dynalite) and Prometheus 2.42's remote_write receiver, the same generator, the same run.
+  command -v prometheus >/dev/null || { echo "needs prometheus (apt-get install prometheus)" >&2; exit 1; }
+  work=$(mktemp -d)
+  local dynalite
+  dynalite=$(dynalite_binary)
+  publish AiDevOps.Brain
+  run dotnet build eng/AiDevOps.Bench -c Release -nologo -v quiet --disable-build-servers >"$work/bench-build.log" 2>&1 ||
+    { cat "$work/bench-build.log" >&2; exit 1; }
+
+  local dynalite_port brain_port prom_port
+  dynalite_port=$(free_port); brain_port=$(free_port); prom_port=$(free_port)
+  "$dynalite" --host 127.0.0.1 --port "$dynalite_port" --createTableMs 0 >"$work/dynalite.log" 2>&1 & pids+=($!)
+  local dynalite_pid=$!
+  # Two agents: the load's, and the paced run's in a tenant of its own, so its anomalies are counted alone.
+  (cd "$work/AiDevOps.Brain" && exec env ASPNETCORE_URLS="http://127.0.0.1:$brain_port" DOTNET_ENVIRONMENT=Production \
+    Logging__LogLevel__Default=Warning ConnectionStrings__dynamodb="http://127.0.0.1:$dynalite_port" Storage__TablePrefix=bench \
+    Detection__ModelPath="$work/models" \
+    Ingest__Agents__0__Id=load Ingest__Agents__0__KeySha256="$(printf %s key-load | sha256sum | cut -d' ' -f1)" \
+    Ingest__Agents__1__Id=paced Ingest__Agents__1__Tenant=paced Ingest__Agents__1__KeySha256="$(printf %s key-paced | sha256sum | cut -d' ' -f1)" \
+    ./AiDevOps.Brain >"$work/brain.log" 2>&1) & pids+=($!)
+  local brain_pid=$!
+  : >"$work/prometheus.yml" # nothing to scrape: it only receives
+  prometheus --config.file="$work/prometheus.yml" --web.enable-remote-write-receiver --storage.tsdb.path="$work/prom" \
+    --web.listen-address="127.0.0.1:$prom_port" >"$work/prometheus.log" 2>&1 & pids+=($!)
+  local prom_pid=$!
+  wait_http "http://127.0.0.1:$brain_port/health"
+  wait_http "http://127.0.0.1:$prom_port/-/ready"
+
+  run dotnet run --no-build -c Release --project eng/AiDevOps.Bench -- ingest "http://127.0.0.1:$brain_port" key-load "$brain_pid" "$dynalite_pid" \
+    "http://127.0.0.1:$prom_port" "$prom_pid" key-paced
+}
+
 case "${1:-}" in
   agent) bench_agent ;;
   alert-latency) bench_alert_latency ;;
@@ -276,8 +312,9 @@ case "${1:-}" in
   alert-noise)
     dotnet run -c Release --project eng/AiDevOps.Bench --disable-build-servers -- alert-noise "${NAB_DIR:-../shared/nab}"
     ;;
+  ingest) bench_ingest ;;
   insights)
     dotnet run -c Release --project eng/AiDevOps.Bench --disable-build-servers -- insights "${NAB_DIR:-../shared/nab}"
     ;;
-  *) echo "usage: eng/bench.sh agent|storage|detect|alert-noise|alert-latency|insights" >&2; exit 2 ;;
+  *) echo "usage: eng/bench.sh agent|storage|detect|alert-noise|alert-latency|insights|ingest" >&2; exit 2 ;;
 esac

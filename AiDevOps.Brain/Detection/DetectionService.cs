@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using AiDevOps.Brain.Anomalies;
 using AiDevOps.Brain.Ingest;
 using Microsoft.Extensions.Options;
@@ -11,7 +10,7 @@ namespace AiDevOps.Brain.Detection;
 /// <c>Detection:ForgetIdleSeries</c> are forgotten. State is taken back first (<see cref="DetectionWarmStart"/>).
 /// </summary>
 public sealed class DetectionService(
-    ChannelReader<IngestedBatch> batches,
+    DetectionBacklog batches,
     IEnumerable<IAnomalySource> sources,
     DetectionWarmStart warmStart,
     AnomalyRecorder recorder,
@@ -41,6 +40,7 @@ public sealed class DetectionService(
         {
             foreach (var (series, samples) in batch.Series)
                 await RecordAsync(_sources.SelectMany(source => source.Observe(series, samples)), ct);
+            batches.Done(batch);
         }
     }
 

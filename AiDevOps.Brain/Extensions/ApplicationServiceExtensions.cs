@@ -142,10 +142,7 @@ public static partial class ApplicationServiceExtensions
         builder.Services.AddOptions<IngestOptions>().BindConfiguration(IngestOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<BatchLedger>();
         builder.Services.AddSingleton<IngestService>();
-        // Bounded so a stalled detector slows ingest down instead of growing memory; never drops a stored batch.
-        var batches = Channel.CreateBounded<IngestedBatch>(new BoundedChannelOptions(1024) { SingleReader = true });
-        builder.Services.AddSingleton(batches.Reader);
-        builder.Services.AddSingleton(batches.Writer);
+        builder.Services.AddSingleton<DetectionBacklog>();
     }
 
     private static void AddDetection(this IHostApplicationBuilder builder)

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using System.Threading.Channels;
 using AiDevOps.Brain.Tenancy;
 using AiDevOps.Contracts;
 using AiDevOps.Storage;
@@ -16,7 +15,7 @@ public sealed class IngestService(
     BatchLedger batches,
     AgentRegistry agents,
     AgentPace pace,
-    ChannelWriter<IngestedBatch> detection,
+    DetectionBacklog detection,
     TimeProvider clock)
 {
     public const string TelemetryName = "AiDevOps.Brain.Ingest";
@@ -53,7 +52,7 @@ public sealed class IngestService(
         activity?.SetTag("aidevops.samples", sampleCount);
 
         // Stored already: detection must see it even if the caller has gone away.
-        await detection.WriteAsync(new IngestedBatch(batch), CancellationToken.None);
+        await detection.EnqueueAsync(new IngestedBatch(batch, sampleCount), CancellationToken.None);
         return new IngestResponse(batch.Count, sampleCount);
     }
 

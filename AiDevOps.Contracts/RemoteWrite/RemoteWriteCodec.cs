@@ -18,6 +18,9 @@ public static class RemoteWriteCodec
     /// <summary>An idempotency key: a retried request carries the same id, and the Brain stores it once.</summary>
     public const string BatchIdHeader = "X-AiDevOps-Batch-Id";
 
+    /// <summary>A snappy block expands at most 64 bytes per 3-byte copy element, so never more than 22× its size.</summary>
+    private const int MaxExpansionPerByte = 22;
+
     public static byte[] Encode(IReadOnlyList<SeriesSamples> series) => Snappy.CompressToArray(ToWriteRequest(series).ToByteArray());
 
     public static WriteRequest ToWriteRequest(IReadOnlyList<SeriesSamples> series)
@@ -55,6 +58,10 @@ public static class RemoteWriteCodec
             throw new InvalidDataException("The body is not snappy-compressed: its length header is out of range.");
         if (length > maxDecompressedBytes)
             throw new InvalidDataException($"The body decompresses to {length} bytes; at most {maxDecompressedBytes} are accepted.");
+        // Snappy's densest element, a 3-byte copy, makes at most 64 bytes: a block claiming more than that allows is
+        // lying, and is refused before its claimed size is allocated (a fuzzer's 10-byte body could claim 100 MB).
+        if (length > (long)body.Length * MaxExpansionPerByte)
+            throw new InvalidDataException($"The body claims {length} bytes decompressed; {body.Length} snappy bytes hold at most {(long)body.Length * MaxExpansionPerByte}.");
 
         var buffer = new byte[length];
         try

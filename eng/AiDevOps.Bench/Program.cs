@@ -8,11 +8,12 @@ return args switch
     ["storage"] => await StorageBench.RunAsync(quick),
     ["alert-noise", var nab] => AlertNoiseBench.Run(nab, quick),
     ["insights", var nab] => InsightsBench.Run(nab, quick),
+    ["ingest", .. var receivers] => await IngestBench.RunAsync(receivers, quick),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: AiDevOps.Bench detect|storage|alert-noise NAB_DIR|insights NAB_DIR   (BENCH_QUICK=1: seconds, for a smoke test)");
+    Console.Error.WriteLine("usage: AiDevOps.Bench detect|storage|alert-noise NAB_DIR|insights NAB_DIR|ingest RECEIVERS...   (BENCH_QUICK=1: seconds, for a smoke test)");
     return 2;
 }

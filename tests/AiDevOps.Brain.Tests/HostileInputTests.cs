@@ -148,6 +148,21 @@ public sealed class HostileInputTests(BrainFactory brain) : IClassFixture<BrainF
     }
 
     [Fact]
+    public async Task A_snappy_body_claiming_more_than_its_bytes_can_hold_is_a_400_before_anything_is_allocated()
+    {
+        using var client = brain.ClientWithKey(BrainFactory.AcmeKey);
+        // The length header says 500,000 bytes (a varint, within the decompressed limit); four bytes follow.
+        using var content = new ByteArrayContent([0xA0, 0xC2, 0x1E, 0x00, 0x01, 0x02, 0x03]);
+        content.Headers.ContentType = new MediaTypeHeaderValue(RemoteWriteCodec.ContentType);
+        content.Headers.ContentEncoding.Add(RemoteWriteCodec.ContentEncoding);
+        using var response = await client.PostAsync("/api/v1/write", content);
+
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("claims 500000 bytes decompressed; 7 snappy bytes hold at most 154", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Fuzzed_ingest_bodies_never_get_a_5xx_and_lose_nothing_already_accepted()
     {
         var canary = "canary-" + Guid.NewGuid().ToString("N")[..8];
