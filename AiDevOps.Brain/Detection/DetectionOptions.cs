@@ -47,13 +47,6 @@ public sealed class DetectionOptions
     [Range(typeof(TimeSpan), "00:01:00", "30.00:00:00", ErrorMessage = "Detection:AlertmanagerRepeatInterval must be between 00:01:00 and 30.00:00:00.")]
     public TimeSpan AlertmanagerRepeatInterval { get; set; } = PrometheusAlertTracker.DefaultRepeatInterval;
 
-    /// <summary>
-    /// Stored samples that may wait for the detectors; beyond it ingest waits before it acknowledges (back-pressure
-    /// on the agents) instead of the queue growing. About 100 bytes each while queued.
-    /// </summary>
-    [Range(10_000, 100_000_000, ErrorMessage = "Detection:MaxQueuedSamples must be between 10000 and 100000000.")]
-    public int MaxQueuedSamples { get; set; } = 1_000_000;
-
     /// <summary>How often stored history is checked for series to fit; also once at start.</summary>
     [Range(typeof(TimeSpan), "00:00:10", "1.00:00:00", ErrorMessage = "Detection:FitInterval must be between 00:00:10 and 1.00:00:00.")]
     public TimeSpan FitInterval { get; set; } = TimeSpan.FromHours(1);

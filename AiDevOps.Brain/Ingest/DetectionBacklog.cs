@@ -1,12 +1,11 @@
 using System.Diagnostics.Metrics;
 using System.Threading.Channels;
-using AiDevOps.Brain.Detection;
 using Microsoft.Extensions.Options;
 
 namespace AiDevOps.Brain.Ingest;
 
 /// <summary>
-/// Stored batches on their way to the detectors, bounded by samples (<c>Detection:MaxQueuedSamples</c>), not by
+/// Stored batches on their way to the detectors, bounded by samples (<c>Ingest:DetectionBacklogSamples</c>), not by
 /// batches: a batch may hold one sample or a hundred thousand. When the detectors fall behind, ingest waits for room
 /// before it acknowledges, so the agents slow down and buffer (durably, on their side) instead of the Brain's memory
 /// growing. Nothing stored is dropped: a batch larger than the bound is taken when the queue is empty.
@@ -21,11 +20,11 @@ public sealed class DetectionBacklog
     private long _queued;
     private TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public DetectionBacklog(IOptions<DetectionOptions> options)
+    public DetectionBacklog(IOptions<IngestOptions> options)
     {
-        _maxSamples = options.Value.MaxQueuedSamples;
+        _maxSamples = options.Value.DetectionBacklogSamples;
         Meter.CreateObservableGauge("aidevops.brain.detection.queued_samples", () => QueuedSamples,
-            description: "Stored samples waiting for the detectors; ingest waits while this is at Detection:MaxQueuedSamples.");
+            description: "Stored samples waiting for the detectors; ingest waits while this is at Ingest:DetectionBacklogSamples.");
     }
 
     public long QueuedSamples

@@ -12,4 +12,11 @@ public sealed class IngestOptions
 
     [Range(1, 10_000_000)]
     public int MaxSamplesPerRequest { get; set; } = 200_000;
+
+    /// <summary>
+    /// Stored samples that may wait for the detectors; beyond it ingest waits before it acknowledges (back-pressure
+    /// on the agents) instead of the backlog growing. About 100 bytes each while they wait.
+    /// </summary>
+    [Range(10_000, 100_000_000, ErrorMessage = "Ingest:DetectionBacklogSamples must be between 10000 and 100000000.")]
+    public int DetectionBacklogSamples { get; set; } = 1_000_000;
 }

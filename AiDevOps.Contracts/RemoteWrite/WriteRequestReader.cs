@@ -23,6 +23,9 @@ internal static class WriteRequestReader
     private const int VarintType = 0, Fixed64Type = 1, LengthType = 2, Fixed32Type = 5;
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
+    [ThreadStatic]
+    private static List<KeyValuePair<string, string>>? _labels;
+
     public static List<SeriesSamples> Read(ReadOnlySpan<byte> data)
     {
         var series = new List<SeriesSamples>();
@@ -43,7 +46,10 @@ internal static class WriteRequestReader
 
     private static SeriesSamples ReadSeries(ReadOnlySpan<byte> data, FieldPath path)
     {
-        var labels = new Dictionary<string, string>(StringComparer.Ordinal);
+        // One scratch list per thread: the reader runs start to end without yielding, and a series' labels then
+        // become one exact array, sorted (LabelDictionary), not a list and a dictionary per series.
+        var labels = _labels ??= new List<KeyValuePair<string, string>>(16);
+        labels.Clear();
         var samples = new List<SamplePoint>(1);
         var at = 0;
         while (at < data.Length)
@@ -54,9 +60,7 @@ internal static class WriteRequestReader
                 case 1:
                     var labelPath = path with { Part = "labels", Index = labels.Count };
                     var (name, value) = ReadLabel(Message(data, ref at, wireType, labelPath, "a Label message"), labelPath);
-                    if (!labels.TryAdd(name, value))
-                        throw new RemoteWriteFormatException((path with { Part = "labels" }).ToString(),
-                            $"The label name '{Truncate(name)}' appears twice in {path}; remote_write 1.0 requires unique label names.");
+                    labels.Add(new KeyValuePair<string, string>(name, value));
                     break;
                 case 2:
                     var samplePath = path with { Part = "samples", Index = samples.Count };
@@ -67,7 +71,9 @@ internal static class WriteRequestReader
                     break;
             }
         }
-        return new SeriesSamples(labels, samples);
+        return new SeriesSamples(LabelDictionary.Of([.. labels], out var duplicate)
+            ?? throw new RemoteWriteFormatException((path with { Part = "labels" }).ToString(),
+                $"The label name '{Truncate(duplicate!)}' appears twice in {path}; remote_write 1.0 requires unique label names."), samples);
     }
 
     private static (string Name, string Value) ReadLabel(ReadOnlySpan<byte> data, FieldPath path)
@@ -189,7 +195,7 @@ internal static class WriteRequestReader
     {
         try
         {
-            return StrictUtf8.GetString(bytes);
+            return LabelStrings.Of(bytes, StrictUtf8);
         }
         catch (DecoderFallbackException)
         {

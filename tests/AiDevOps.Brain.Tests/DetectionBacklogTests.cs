@@ -1,4 +1,3 @@
-using AiDevOps.Brain.Detection;
 using AiDevOps.Brain.Ingest;
 using AiDevOps.Contracts;
 using AiDevOps.Storage;
@@ -20,7 +19,7 @@ public sealed class DetectionBacklogTests
 
         var second = backlog.EnqueueAsync(Batch(6_000), CancellationToken.None);
         await Task.Delay(200);
-        Assert.False(second.IsCompleted, "room was given beyond Detection:MaxQueuedSamples");
+        Assert.False(second.IsCompleted, "room was given beyond Ingest:DetectionBacklogSamples");
         Assert.Equal(6_000, backlog.QueuedSamples);
 
         await using var reader = backlog.ReadAllAsync(CancellationToken.None).GetAsyncEnumerator();
@@ -45,14 +44,14 @@ public sealed class DetectionBacklogTests
         {
             builder.UseEnvironment("Production");
             builder.UseSetting("ConnectionStrings:dynamodb", "http://127.0.0.1:9"); // a client that builds; options fail first
-            builder.UseSetting("Detection:MaxQueuedSamples", "5");
+            builder.UseSetting("Ingest:DetectionBacklogSamples", "5");
         });
         var error = Assert.ThrowsAny<Exception>(() => factory.CreateClient()).ToString();
-        Assert.Contains("Detection:MaxQueuedSamples must be between 10000 and 100000000", error, StringComparison.Ordinal);
+        Assert.Contains("Ingest:DetectionBacklogSamples must be between 10000 and 100000000", error, StringComparison.Ordinal);
     }
 
     private static DetectionBacklog Backlog(int maxSamples) =>
-        new(Options.Create(new DetectionOptions { MaxQueuedSamples = maxSamples }));
+        new(Options.Create(new IngestOptions { DetectionBacklogSamples = maxSamples }));
 
     private static IngestedBatch Batch(int samples)
     {

@@ -1,7 +1,7 @@
 using System.Collections;
 using System.Diagnostics.CodeAnalysis;
 
-namespace AiDevOps.Storage;
+namespace AiDevOps.Contracts;
 
 /// <summary>
 /// A series' labels, sorted by name (ordinal) in one array: what a series keeps for as long as it is in use, so one
@@ -21,8 +21,26 @@ public sealed class LabelDictionary : IReadOnlyDictionary<string, string>
         var i = 0;
         foreach (var label in labels)
             sorted[i++] = label;
-        Array.Sort(sorted, static (a, b) => string.CompareOrdinal(a.Key, b.Key));
-        return new LabelDictionary(sorted);
+        return Sorting(sorted, out _);
+    }
+
+    /// <summary>Labels as they were sent, which may name a label twice: then null, and the name in <paramref name="duplicate"/>.</summary>
+    public static LabelDictionary? Of(KeyValuePair<string, string>[] labels, out string? duplicate)
+    {
+        var sorted = Sorting(labels, out duplicate);
+        return duplicate is null ? sorted : null;
+    }
+
+    private static LabelDictionary Sorting(KeyValuePair<string, string>[] labels, out string? duplicate)
+    {
+        Array.Sort(labels, static (a, b) => string.CompareOrdinal(a.Key, b.Key));
+        duplicate = null;
+        for (var i = 1; i < labels.Length && duplicate is null; i++)
+        {
+            if (labels[i].Key == labels[i - 1].Key)
+                duplicate = labels[i].Key;
+        }
+        return new LabelDictionary(labels);
     }
 
     public int Count => _labels.Length;
