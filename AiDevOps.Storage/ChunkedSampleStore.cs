@@ -50,7 +50,7 @@ public sealed class ChunkedSampleStore : ISampleStore
             var indexExpiry = now + _options.RetentionFor(tenant) + RecentWrites.Refresh;
             metadata.AddRange(_index.ItemsFor(tenant, tenantBatch.Select(b => b.Series).DistinctBy(s => s.Id), indexExpiry, now));
             var merged = tenantBatch.GroupBy(b => b.Series.Id)
-                .Select(g => (Id: g.Key, Samples: g.SelectMany(b => b.Samples).ToList()))
+                .Select(g => (Id: g.Key, Samples: g.Count() == 1 && g.First().Samples is List<SamplePoint> only ? only : g.SelectMany(b => b.Samples).ToList()))
                 .Where(s => s.Samples.Count > 0);
             foreach (var record in WriteAheadLog.PackRecords(merged))
                 log.Add(_log.Item(tenant, record, now, metadata));

@@ -15,18 +15,22 @@ internal sealed class SeriesIndex(IKeyValueTable table, string tableName, Recent
     public IEnumerable<StoredItem> ItemsFor(string tenant, IEnumerable<Series> series, DateTimeOffset expiresAt, DateTimeOffset now)
     {
         var expiry = expiresAt.ToUnixTimeSeconds();
+        var metrics = DataKeys.Metrics(tenant);
+        var partitions = new Dictionary<string, string>(StringComparer.Ordinal); // a batch has many series of few metrics
         foreach (var one in series)
         {
-            if (recent.NeedsWrite(DataKeys.SeriesByMetric(tenant, one.Metric), one.Id, now))
+            if (!partitions.TryGetValue(one.Metric, out var partition))
+                partitions[one.Metric] = partition = DataKeys.SeriesByMetric(tenant, one.Metric);
+            if (recent.NeedsWrite(partition, one.Id, now))
             {
-                yield return new StoredItem(DataKeys.SeriesByMetric(tenant, one.Metric), one.Id)
+                yield return new StoredItem(partition, one.Id)
                 {
                     Attributes = new Dictionary<string, string> { [LabelsAttribute] = JsonSerializer.Serialize(one.Labels) },
                     ExpiresAt = expiry,
                 };
             }
-            if (recent.NeedsWrite(DataKeys.Metrics(tenant), one.Metric, now))
-                yield return new StoredItem(DataKeys.Metrics(tenant), one.Metric) { ExpiresAt = expiry };
+            if (recent.NeedsWrite(metrics, one.Metric, now))
+                yield return new StoredItem(metrics, one.Metric) { ExpiresAt = expiry };
         }
     }
 

@@ -51,15 +51,17 @@ internal sealed class WriteAheadLog(IKeyValueTable table, string tableName, Rece
         var count = 0;
         foreach (var (id, samples) in series.OrderBy(s => s.Id, StringComparer.Ordinal))
         {
-            foreach (var part in samples.Chunk(MaxSamplesPerRecord))
+            // Most series bring a sample or a few: their list goes in as it is, copied only when it must be split.
+            var parts = samples.Count <= MaxSamplesPerRecord ? [samples] : samples.Chunk(MaxSamplesPerRecord).Select(part => part.ToList());
+            foreach (var part in parts)
             {
-                if (count + part.Length > MaxSamplesPerRecord)
+                if (count + part.Count > MaxSamplesPerRecord)
                 {
                     yield return record;
                     (record, count) = ([], 0);
                 }
-                record.Add((id, [.. part]));
-                count += part.Length;
+                record.Add((id, part));
+                count += part.Count;
             }
         }
         if (record.Count > 0)

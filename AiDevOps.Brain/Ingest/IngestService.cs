@@ -36,12 +36,8 @@ public sealed class IngestService(
             return new IngestResponse(request.Series.Count, request.Series.Sum(s => s.Samples.Count), Duplicate: true);
         }
 
-        var batch = request.Series
-            .Select(s => (Series.Of(agent.Tenant, s.Labels), s.Samples))
-            .GroupBy(b => b.Item1.Id)
-            .Select(g => (g.First().Item1, (IReadOnlyList<SamplePoint>)g.SelectMany(b => b.Samples).ToList()))
-            .ToList();
-        var sampleCount = batch.Sum(b => b.Item2.Count);
+        var batch = BySeries(agent.Tenant, request.Series);
+        var sampleCount = batch.Sum(b => b.Samples.Count);
 
         await store.AppendAsync(batch, ct);
         if (batchId is not null)
@@ -54,6 +50,28 @@ public sealed class IngestService(
         // Stored already: detection must see it even if the caller has gone away.
         await detection.EnqueueAsync(new IngestedBatch(batch, sampleCount), CancellationToken.None);
         return new IngestResponse(batch.Count, sampleCount);
+    }
+
+    /// <summary>
+    /// The delivery's samples by series, in order of first appearance; a series sent twice in one delivery gets its
+    /// samples joined. Copies nothing for the usual delivery, where each series appears once.
+    /// </summary>
+    private static List<(Series Series, IReadOnlyList<SamplePoint> Samples)> BySeries(string tenant, IReadOnlyList<SeriesSamples> delivered)
+    {
+        var batch = new List<(Series Series, IReadOnlyList<SamplePoint> Samples)>(delivered.Count);
+        var positions = new Dictionary<string, int>(delivered.Count, StringComparer.Ordinal);
+        foreach (var one in delivered)
+        {
+            var series = Series.Of(tenant, one.Labels);
+            if (positions.TryAdd(series.Id, batch.Count))
+                batch.Add((series, one.Samples));
+            else
+            {
+                var at = positions[series.Id];
+                batch[at] = (batch[at].Series, [.. batch[at].Samples, .. one.Samples]);
+            }
+        }
+        return batch;
     }
 
     /// <summary>The agent is shutting down on purpose: its silence from now on is not an outage, until it delivers again.</summary>

@@ -15,6 +15,26 @@ public sealed class IngestApiTests(BrainFactory brain) : IClassFixture<BrainFact
     ]);
 
     [Fact]
+    public async Task A_series_named_twice_in_one_delivery_keeps_the_samples_of_both()
+    {
+        using var client = brain.ClientWithKey(BrainFactory.AcmeKey);
+        var host = $"twice-{Guid.NewGuid():N}:9100";
+        var now = Now;
+        var first = Cpu(host, new SamplePoint(now - 30_000, 0.25)).Series[0];
+        // The same labels in another order: the same series.
+        var again = new SeriesSamples(first.Labels.Reverse().ToDictionary(), [new SamplePoint(now - 15_000, 0.75)]);
+        using var response = await client.PostAsJsonAsync("/ingest", new IngestRequest([first, again]));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var ingested = await response.Content.ReadFromJsonAsync<IngestResponse>();
+        Assert.Equal((1, 2), (ingested!.Series, ingested.Samples));
+
+        var series = await client.GetFromJsonAsync<JsonElement>($"/api/series?metric=node_cpu_busy_ratio&instance={host}");
+        var id = Assert.Single(series.EnumerateArray()).GetProperty("id").GetString();
+        var samples = await client.GetFromJsonAsync<JsonElement>($"/api/series/{id}/samples");
+        Assert.Equal([0.25, 0.75], samples.GetProperty("samples").EnumerateArray().Select(s => s.GetProperty("value").GetDouble()));
+    }
+
+    [Fact]
     public async Task Ingest_without_a_key_is_refused_with_401_problem_details()
     {
         using var client = brain.ClientWithKey(null);
