@@ -15,8 +15,9 @@ public sealed class IngestOptions
 
     /// <summary>
     /// Stored samples that may wait for the detectors; beyond it ingest waits before it acknowledges (back-pressure
-    /// on the agents) instead of the backlog growing. About 100 bytes each while they wait.
+    /// on the agents) instead of the backlog growing. About 100 bytes each while they wait: ≈ 25 MB by default, more
+    /// than a second of ingest at the rates eng/bench.sh ingest measures.
     /// </summary>
     [Range(10_000, 100_000_000, ErrorMessage = "Ingest:DetectionBacklogSamples must be between 10000 and 100000000.")]
-    public int DetectionBacklogSamples { get; set; } = 1_000_000;
+    public int DetectionBacklogSamples { get; set; } = 250_000;
 }

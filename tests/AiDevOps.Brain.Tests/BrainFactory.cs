@@ -33,6 +33,19 @@ public class BrainFactory : WebApplicationFactory<Program>, IAsyncLifetime
         await Services.GetRequiredService<TableInitializer>().Ready.WaitAsync(TimeSpan.FromSeconds(30));
     }
 
+    /// <summary>Why the Brain, in Production with these settings, does not start: the whole exception, as text.</summary>
+    public static string StartupError(params (string Key, string Value)[] settings)
+    {
+        using var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
+        {
+            builder.UseEnvironment("Production");
+            builder.UseSetting("ConnectionStrings:dynamodb", "http://127.0.0.1:9"); // a client that builds; options fail first
+            foreach (var (key, value) in settings)
+                builder.UseSetting(key, value);
+        });
+        return Assert.ThrowsAny<Exception>(() => factory.CreateClient()).ToString();
+    }
+
     /// <summary>Starts the storage stand-in and says, as settings, how the Brain reaches it.</summary>
     protected virtual async Task<IAsyncDisposable> StartStorageAsync(IDictionary<string, string> settings)
     {
