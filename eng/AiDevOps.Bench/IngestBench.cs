@@ -109,7 +109,11 @@ public static class IngestBench
         var window = new Window();
         var writing = shards.Select(shard => Task.Run(() => WriteAsync(http, receiver, shard, load.SamplesPerSeries, clock, window, stop.Token))).ToList();
 
+        // Warm-up: a while, and until every writer has been answered twice, as the first request naming a series
+        // also writes its index entries (100,000 new series: seconds), which steady ingest never does.
         await Task.Delay(warmup);
+        while (window.Answered < 2 * writers)
+            await Task.Delay(100);
         var cpuBefore = receiver.Processes.ToDictionary(p => p.Key, p => ProcessStats.CpuSeconds(p.Value));
         var rss = receiver.Processes.ToDictionary(p => p.Key, _ => new List<long>());
         var watch = Stopwatch.StartNew();
@@ -280,6 +284,7 @@ public static class IngestBench
         private readonly Lock _gate = new();
         private readonly List<double> _latencies = [];
         private bool _open;
+        private int _answered;
         private long _samples;
         private int _requests;
         private int _failed;
@@ -291,10 +296,16 @@ public static class IngestBench
                 _open = true;
         }
 
+        public int Answered
+        {
+            get { lock (_gate) return _answered; }
+        }
+
         public void Add(int samples, double latencyMs, string? failure)
         {
             lock (_gate)
             {
+                _answered++;
                 if (!_open)
                     return;
                 _requests++;
