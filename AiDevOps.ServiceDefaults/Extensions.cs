@@ -134,7 +134,8 @@ public static class Extensions
     public static WebApplication RequireKey(this WebApplication app, PathString path, string setting, string title, string howToCall)
     {
         // An empty setting (an environment variable set to nothing) is no key, not a malformed one.
-        var key = string.IsNullOrWhiteSpace(app.Configuration[setting]) ? null : app.Configuration[setting];
+        var configured = app.Configuration[setting];
+        var key = string.IsNullOrWhiteSpace(configured) ? null : configured;
         if (key is not null && !(key.Length == 64 && key.All(char.IsAsciiHexDigit)))
             throw new InvalidOperationException($"{setting} '{key}' must be the SHA-256 of the key, 64 hex digits (e.g. from 'printf %s <key> | sha256sum').");
         var expected = key is null ? null : Convert.FromHexString(key);

@@ -103,12 +103,12 @@ internal static class WriteRequestReader
             var (field, wireType) = ReadTag(data, ref at, path);
             if (field == 1)
             {
-                Expect(wireType, Fixed64Type, path with { Leaf = "value" }, "a double (wire type fixed64)");
+                Expect(wireType, Fixed64Type, path with { Leaf = "value" }, "a double");
                 value = BitConverter.Int64BitsToDouble((long)ReadFixed64(data, ref at, path with { Leaf = "value" }));
             }
             else if (field == 2)
             {
-                Expect(wireType, VarintType, path with { Leaf = "timestamp" }, "an int64 (wire type varint)");
+                Expect(wireType, VarintType, path with { Leaf = "timestamp" }, "an int64");
                 timestamp = (long)ReadVarint(data, ref at, path with { Leaf = "timestamp" });
             }
             else
@@ -128,8 +128,7 @@ internal static class WriteRequestReader
 
     private static ReadOnlySpan<byte> Message(ReadOnlySpan<byte> data, ref int at, int wireType, FieldPath path, string what)
     {
-        if (wireType != LengthType)
-            Expect(wireType, LengthType, path, what + " (wire type length-delimited)");
+        Expect(wireType, LengthType, path, what);
         var length = ReadVarint(data, ref at, path);
         if (length > (ulong)(data.Length - at))
             throw new RemoteWriteFormatException(path.ToString(), $"{path} claims {length} bytes; only {data.Length - at} remain: the body is truncated.");
@@ -141,7 +140,8 @@ internal static class WriteRequestReader
     private static void Expect(int wireType, int expected, FieldPath path, string what)
     {
         if (wireType != expected)
-            throw new RemoteWriteFormatException(path.ToString(), $"{path} is sent with wire type {WireTypeName(wireType)}; remote_write 1.0 defines it as {what}.");
+            throw new RemoteWriteFormatException(path.ToString(),
+                $"{path} is sent with wire type {WireTypeName(wireType)}; remote_write 1.0 defines it as {what} (wire type {WireTypeName(expected)}).");
     }
 
     private static void Skip(ReadOnlySpan<byte> data, ref int at, int wireType, FieldPath path)
