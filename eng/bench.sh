@@ -32,11 +32,17 @@ stop() { # pid: SIGTERM, SIGKILL if it still runs 20 s later, then reap it
 }
 
 cleanup() { # newest first, so the sink outlives the Agent's and Prometheus's last deliveries
-  local i
+  local status=$? i log
+  if [ "$status" -ne 0 ] && [ -n "$work" ]; then # a failed case shows what its servers said
+    for log in "$work"/*.log; do
+      [ -s "$log" ] && { echo "--- last lines of $(basename "$log")"; tail -n 40 "$log"; } >&3
+    done
+  fi
   if [ -n "$step" ]; then stop "$step"; fi
   for ((i = ${#pids[@]} - 1; i >= 0; i--)); do stop "${pids[i]}"; done
   if [ -n "$work" ]; then rm -rf "$work"; fi
 }
+exec 3>&2 # the trap's own stderr is silenced; a failed case's server logs still go to this
 # Quiet: bash would otherwise report each stopped job ("Terminated") after the JSON line.
 trap 'cleanup 2>/dev/null' EXIT
 trap 'exit 130' INT

@@ -39,16 +39,18 @@ public sealed class IngestService(
         var batch = BySeries(agent.Tenant, request.Series);
         var sampleCount = batch.Sum(b => b.Samples.Count);
 
-        await store.AppendAsync(batch, ct);
+        // Accepted: from here the delivery is written whole even if the caller goes away (an agent's timeout, a
+        // writer stopping). A write cut off midway leaves part of it stored and its batch id unrecorded, and an
+        // aborted upload kills the local DynamoDB stand-in (dynalite rethrows the socket error).
+        var whole = CancellationToken.None;
+        await store.AppendAsync(batch, whole);
         if (batchId is not null)
-            await batches.RecordAsync(agent.Tenant, batchId, ct);
+            await batches.RecordAsync(agent.Tenant, batchId, whole);
         var receivedAt = clock.GetUtcNow();
-        await agents.RecordDeliveryAsync(agent, receivedAt, sampleCount, pace.Delivered(agent, receivedAt), ct);
+        await agents.RecordDeliveryAsync(agent, receivedAt, sampleCount, pace.Delivered(agent, receivedAt), whole);
         Samples.Add(sampleCount, new KeyValuePair<string, object?>("agent", agent.AgentId));
         activity?.SetTag("aidevops.samples", sampleCount);
-
-        // Stored already: detection must see it even if the caller has gone away.
-        await detection.EnqueueAsync(new IngestedBatch(batch, sampleCount), CancellationToken.None);
+        await detection.EnqueueAsync(new IngestedBatch(batch, sampleCount), whole);
         return new IngestResponse(batch.Count, sampleCount);
     }
 
