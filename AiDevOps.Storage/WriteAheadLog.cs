@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using AiDevOps.Contracts;
@@ -71,8 +72,15 @@ internal sealed class WriteAheadLog(IKeyValueTable table, string tableName, Rece
     /// <summary>The log item of one record, keyed by the time of <paramref name="now"/>; its series set goes into <paramref name="metadata"/>.</summary>
     public StoredItem Item(string tenant, List<(string Id, List<SamplePoint> Samples)> record, DateTimeOffset now, List<StoredItem> metadata)
     {
-        var ids = record.Select(r => r.Id).ToArray();
-        var setBytes = ids.SelectMany(Convert.FromHexString).ToArray();
+        var ids = new string[record.Count];
+        var setBytes = new byte[record.Sum(r => r.Id.Length / 2)];
+        for (int i = 0, at = 0; i < record.Count; i++)
+        {
+            ids[i] = record[i].Id;
+            if (Convert.FromHexString(ids[i], setBytes.AsSpan(at), out _, out var written) != OperationStatus.Done)
+                throw new FormatException($"A series id is hexadecimal: '{ids[i]}' is not.");
+            at += written;
+        }
         var setId = Convert.ToHexStringLower(SHA256.HashData(setBytes).AsSpan(0, 16));
         _sets.TryAdd((tenant, setId), ids);
         // A set outlives every log item naming it: it is rewritten a day before it would expire.
