@@ -22,13 +22,14 @@ public static class RemoteWriteReceiverApi
     }
 
     public static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> ReceiveAsync(
-        HttpContext context, Outbox outbox, IOptions<ReceiverOptions> options, TimeProvider clock, CancellationToken ct)
+        HttpContext context, Outbox outbox, ReceiverGate gate, IOptions<ReceiverOptions> options, TimeProvider clock, CancellationToken ct)
     {
         if (ReceiverKey.Refusal(context.Request.Headers.Authorization, options.Value.KeySha256) is { } refusal)
         {
             context.Response.Headers.WWWAuthenticate = "Bearer, Basic realm=\"aidevops-agent\"";
             return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "A receiver key is required.", detail: refusal);
         }
+        using var slot = await gate.EnterAsync(ct);
         var body = await IngestHttp.ReadRemoteWriteAsync(context, options.Value.MaxBodyBytes, "Agent:Receiver:MaxBodyBytes", ct);
         if (body.Problem is { } problem)
             return problem;
@@ -56,6 +57,10 @@ public sealed class ReceiverOptions : System.ComponentModel.DataAnnotations.IVal
 
     [System.ComponentModel.DataAnnotations.Range(1024, 512L * 1024 * 1024)]
     public long MaxBodyBytes { get; set; } = 32L * 1024 * 1024;
+
+    /// <summary>Writes read and decoded at once; the rest wait (see <see cref="ReceiverGate"/>).</summary>
+    [System.ComponentModel.DataAnnotations.Range(1, 256)]
+    public int MaxConcurrentWrites { get; set; } = 4;
 
     public IEnumerable<System.ComponentModel.DataAnnotations.ValidationResult> Validate(System.ComponentModel.DataAnnotations.ValidationContext validationContext)
     {

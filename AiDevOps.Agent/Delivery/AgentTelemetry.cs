@@ -21,4 +21,8 @@ public static class AgentTelemetry
         "aidevops.agent.samples.dropped", description: "Samples lost on purpose: the oldest when the queue was full, or a batch the Brain refused as invalid.");
     public static readonly Counter<long> SendsFailed = Meter.CreateCounter<long>(
         "aidevops.agent.sends.failed", description: "Deliveries that failed and will be retried.");
+    public static readonly UpDownCounter<long> ReceiverWritesInProgress = Meter.CreateUpDownCounter<long>(
+        "aidevops.agent.receiver.writes_in_progress", description: "remote_write requests being read, decoded and queued (at most Agent:Receiver:MaxConcurrentWrites).");
+    public static readonly UpDownCounter<long> ReceiverWritesWaiting = Meter.CreateUpDownCounter<long>(
+        "aidevops.agent.receiver.writes_waiting", description: "remote_write requests waiting for a free slot before their body is read.");
 }

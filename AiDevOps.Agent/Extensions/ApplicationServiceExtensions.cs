@@ -22,6 +22,7 @@ public static class ApplicationServiceExtensions
         services.AddOptions<DeliveryOptions>().BindConfiguration(DeliveryOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<LivenessOptions>().BindConfiguration(LivenessOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ReceiverOptions>().BindConfiguration(ReceiverOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<ReceiverGate>();
 
         builder.AddDelivery();
         builder.AddSources();
