@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Polly;
 using Polly.Retry;
 
@@ -20,7 +21,8 @@ public static class Backoff
     };
 
     /// <summary>Retries while <paramref name="retryWhen"/> says so, at most <paramref name="maxRetries"/> times (by default until cancelled).</summary>
-    public static ResiliencePipeline<T> Retry<T>(
+    // T as Polly's AddRetry declares it, so a trimmed or Native AOT Agent keeps what Polly may reflect on.
+    public static ResiliencePipeline<T> Retry<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.All)] T>(
         Func<Outcome<T>, bool> retryWhen,
         TimeSpan first,
         TimeSpan max,

@@ -45,8 +45,8 @@ public sealed partial class ForwardAlertsJob(
         root.GetProperty("data").GetProperty("alerts").EnumerateArray()
             .Where(a => a.GetProperty("state").GetString() == "firing")
             .Select(a => new PostableAlert(
-                a.GetProperty("labels").Deserialize<Dictionary<string, string>>()!,
-                a.TryGetProperty("annotations", out var annotations) ? annotations.Deserialize<Dictionary<string, string>>() : null,
+                a.GetProperty("labels").Deserialize(AgentJson.Default.DictionaryStringString)!,
+                a.TryGetProperty("annotations", out var annotations) ? annotations.Deserialize(AgentJson.Default.DictionaryStringString) : null,
                 a.TryGetProperty("activeAt", out var activeAt) ? activeAt.GetDateTimeOffset() : null,
                 endsAt,
                 null))

@@ -177,13 +177,13 @@ public sealed partial class LivenessProbe(
     /// </summary>
     internal static IReadOnlyList<Target> ActiveTargets(JsonElement root) =>
         root.GetProperty("data").GetProperty("activeTargets").EnumerateArray()
-            .Select(t => (Labels: t.GetProperty("labels").Deserialize<Dictionary<string, string>>()!, Url: t.GetProperty("scrapeUrl").GetString()))
+            .Select(t => (Labels: t.GetProperty("labels").Deserialize(AgentJson.Default.DictionaryStringString)!, Url: t.GetProperty("scrapeUrl").GetString()))
             .Where(t => HttpUrl.IsValid(t.Url))
             .Select(t => new Target(KeyOf(t.Labels), new Uri(t.Url!), t.Labels, null))
             .ToList();
 
     private static string KeyOf(IReadOnlyDictionary<string, string> labels) =>
-        string.Join(',', labels.OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => $"{l.Key}={JsonSerializer.Serialize(l.Value)}"));
+        string.Join(',', labels.OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => $"{l.Key}={JsonSerializer.Serialize(l.Value, AgentJson.Default.String)}"));
 
     private static SeriesSamples Up(Target target, double value, long timestamp) =>
         new(new Dictionary<string, string>(target.Labels) { [WellKnownLabels.MetricName] = "up" }, [new SamplePoint(timestamp, value)]);

@@ -70,11 +70,13 @@ public sealed class ScrapeSourceOptions : IValidatableObject
     /// <summary>Exposition endpoints (Prometheus text format) scraped directly, for hosts without Prometheus.</summary>
     public List<ScrapeTarget> Targets { get; set; } = [];
 
-    [Range(typeof(TimeSpan), "00:00:00.100", "00:05:00")]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        // Not [Range(typeof(TimeSpan), …)], which converts its bounds by reflection (see DeliveryOptions).
+        if (Timeout < TimeSpan.FromMilliseconds(100) || Timeout > TimeSpan.FromMinutes(5))
+            yield return new ValidationResult($"{Section}:Timeout '{Timeout}' must be between 00:00:00.100 and 00:05:00.", [nameof(Timeout)]);
         for (var i = 0; i < Targets.Count; i++)
         {
             if (!HttpUrl.IsValid(Targets[i].Url))

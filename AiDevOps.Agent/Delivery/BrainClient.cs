@@ -35,7 +35,7 @@ public sealed class BrainClient(HttpClient http)
             using var response = await http.SendAsync(request, ct);
             if (response.IsSuccessStatusCode)
             {
-                return new DeliveryOutcome.Delivered(await response.Content.ReadFromJsonAsync<IngestResponse>(ct)
+                return new DeliveryOutcome.Delivered(await response.Content.ReadFromJsonAsync(AgentJson.Default.IngestResponse, ct)
                     ?? throw new HttpRequestException("The Brain answered with an empty body."));
             }
             var detail = await response.Content.ReadAsStringAsync(ct);
@@ -59,7 +59,7 @@ public sealed class BrainClient(HttpClient http)
     /// <summary>Hands firing alerts to the Brain's Alertmanager-compatible endpoint.</summary>
     public async Task PostAlertsAsync(IReadOnlyList<PostableAlert> alerts, CancellationToken ct)
     {
-        using var response = await http.PostAsJsonAsync("api/v2/alerts", alerts, ct);
+        using var response = await http.PostAsJsonAsync("api/v2/alerts", alerts, AgentJson.Default.IReadOnlyListPostableAlert, ct);
         if (!response.IsSuccessStatusCode)
             throw new HttpRequestException($"The Brain answered {(int)response.StatusCode} to the alerts", null, response.StatusCode);
     }

@@ -19,10 +19,8 @@ public sealed class DeliveryOptions : IValidatableObject
     public int MaxSamplesPerBatch { get; set; } = 10_000;
 
     /// <summary>First retry delay; it doubles, with jitter, up to <see cref="MaxBackoff"/>.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]
     public TimeSpan MinBackoff { get; set; } = TimeSpan.FromMilliseconds(250);
 
-    [Range(typeof(TimeSpan), "00:00:00.100", "00:30:00")]
     public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromSeconds(30);
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
@@ -34,6 +32,12 @@ public sealed class DeliveryOptions : IValidatableObject
         if (MaxQueueBytes < 4 * SegmentBytes)
             yield return new ValidationResult(
                 $"{Section}:MaxQueueBytes '{MaxQueueBytes}' must be at least four segments ({4 * SegmentBytes} bytes).", [nameof(MaxQueueBytes)]);
+        // Checked here, not with [Range(typeof(TimeSpan), …)]: that attribute converts its bounds by reflection,
+        // which a trimmed or Native AOT Agent cannot.
+        if (MinBackoff < TimeSpan.FromMilliseconds(10) || MinBackoff > TimeSpan.FromMinutes(1))
+            yield return new ValidationResult($"{Section}:MinBackoff '{MinBackoff}' must be between 00:00:00.010 and 00:01:00.", [nameof(MinBackoff)]);
+        if (MaxBackoff < TimeSpan.FromMilliseconds(100) || MaxBackoff > TimeSpan.FromMinutes(30))
+            yield return new ValidationResult($"{Section}:MaxBackoff '{MaxBackoff}' must be between 00:00:00.100 and 00:30:00.", [nameof(MaxBackoff)]);
         if (MinBackoff > MaxBackoff)
             yield return new ValidationResult($"{Section}:MinBackoff '{MinBackoff}' must not exceed MaxBackoff '{MaxBackoff}'.", [nameof(MinBackoff)]);
     }

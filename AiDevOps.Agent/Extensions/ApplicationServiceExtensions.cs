@@ -16,12 +16,18 @@ public static class ApplicationServiceExtensions
         services.AddProblemDetails();
         services.AddRequestProblems();
         services.AddSingleton(TimeProvider.System);
-        services.AddOptions<AgentOptions>().BindConfiguration(AgentOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<PrometheusSourceOptions>().BindConfiguration(PrometheusSourceOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<ScrapeSourceOptions>().BindConfiguration(ScrapeSourceOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<DeliveryOptions>().BindConfiguration(DeliveryOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<LivenessOptions>().BindConfiguration(LivenessOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<ReceiverOptions>().BindConfiguration(ReceiverOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<AgentOptions>().BindConfiguration(AgentOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<AgentOptions>, AgentOptionsValidator>();
+        services.AddOptions<PrometheusSourceOptions>().BindConfiguration(PrometheusSourceOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<PrometheusSourceOptions>, PrometheusSourceOptionsValidator>();
+        services.AddOptions<ScrapeSourceOptions>().BindConfiguration(ScrapeSourceOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ScrapeSourceOptions>, ScrapeSourceOptionsValidator>();
+        services.AddOptions<DeliveryOptions>().BindConfiguration(DeliveryOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<DeliveryOptions>, DeliveryOptionsValidator>();
+        services.AddOptions<LivenessOptions>().BindConfiguration(LivenessOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<LivenessOptions>, LivenessOptionsValidator>();
+        services.AddOptions<ReceiverOptions>().BindConfiguration(ReceiverOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ReceiverOptions>, ReceiverOptionsValidator>();
         services.AddSingleton<ReceiverGate>();
 
         builder.AddDelivery();
