@@ -16,6 +16,8 @@ public static class ApplicationServiceExtensions
         services.AddProblemDetails();
         services.AddRequestProblems();
         services.AddSingleton(TimeProvider.System);
+        // Spelled out per options type, not in a generic helper: the configuration binding generator (no reflection,
+        // for a trimmed or Native AOT Agent) replaces each BindConfiguration call whose options type it can see.
         services.AddOptions<AgentOptions>().BindConfiguration(AgentOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<AgentOptions>, AgentOptionsValidator>();
         services.AddOptions<PrometheusSourceOptions>().BindConfiguration(PrometheusSourceOptions.Section).ValidateOnStart();
