@@ -42,9 +42,9 @@ cleanup() { # newest first, so the sink outlives the Agent's and Prometheus's la
   for ((i = ${#pids[@]} - 1; i >= 0; i--)); do stop "${pids[i]}"; done
   if [ -n "$work" ]; then rm -rf "$work"; fi
 }
-exec 3>&2 # the trap's own stderr is silenced; a failed case's server logs still go to this
-# Quiet: bash would otherwise report each stopped job ("Terminated") after the JSON line.
-trap 'cleanup 2>/dev/null' EXIT
+# Quiet: bash would otherwise report each stopped job ("Terminated") after the JSON line; a failed case's server logs
+# still reach the caller's stderr, through fd 3.
+trap 'cleanup 3>&2 2>/dev/null' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 

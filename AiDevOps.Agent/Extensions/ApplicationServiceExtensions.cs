@@ -14,6 +14,7 @@ public static class ApplicationServiceExtensions
     {
         var services = builder.Services;
         services.AddProblemDetails();
+        services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, AgentJson.Default));
         services.AddRequestProblems();
         services.AddSingleton(TimeProvider.System);
         // Spelled out per options type, not in a generic helper: the configuration binding generator (no reflection,

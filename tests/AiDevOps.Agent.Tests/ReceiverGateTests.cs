@@ -10,7 +10,7 @@ public sealed class ReceiverGateTests
     [Fact]
     public async Task Writes_beyond_the_limit_wait_for_a_free_slot_and_the_gauges_show_both()
     {
-        using var gate = new ReceiverGate(Options.Create(new ReceiverOptions { MaxConcurrentWrites = 2 }));
+        var gate = new ReceiverGate(Options.Create(new ReceiverOptions { MaxConcurrentWrites = 2 }));
         using var gauges = new Gauges();
 
         var first = await gate.EnterAsync(CancellationToken.None);
@@ -32,7 +32,7 @@ public sealed class ReceiverGateTests
     [Fact]
     public async Task A_write_whose_sender_leaves_while_waiting_gives_up_its_place()
     {
-        using var gate = new ReceiverGate(Options.Create(new ReceiverOptions { MaxConcurrentWrites = 1 }));
+        var gate = new ReceiverGate(Options.Create(new ReceiverOptions { MaxConcurrentWrites = 1 }));
         using var gauges = new Gauges();
         using var held = await gate.EnterAsync(CancellationToken.None);
         using var leaving = new CancellationTokenSource();
