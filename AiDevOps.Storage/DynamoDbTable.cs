@@ -18,6 +18,23 @@ public sealed partial class DynamoDbTable(IAmazonDynamoDB dynamo, BatchWriter wr
 
     public async Task EnsureTableAsync(string table, CancellationToken ct)
     {
+        // Described first: on AWS the tables come with the deployment, and the Brain's role may describe them but
+        // not create them (least privilege), so a create attempt there would be refused rather than found in use.
+        try
+        {
+            await dynamo.DescribeTableAsync(table, ct);
+        }
+        catch (ResourceNotFoundException)
+        {
+            await CreateTableAsync(table, ct);
+        }
+        while ((await dynamo.DescribeTableAsync(table, ct)).Table.TableStatus != TableStatus.ACTIVE)
+            await Task.Delay(500, ct);
+        await EnableTimeToLiveAsync(table, ct);
+    }
+
+    private async Task CreateTableAsync(string table, CancellationToken ct)
+    {
         try
         {
             await dynamo.CreateTableAsync(new CreateTableRequest
@@ -39,11 +56,8 @@ public sealed partial class DynamoDbTable(IAmazonDynamoDB dynamo, BatchWriter wr
         }
         catch (ResourceInUseException)
         {
-            // Already there: created by an earlier start or another Brain instance.
+            // Created meanwhile by another Brain instance.
         }
-        while ((await dynamo.DescribeTableAsync(table, ct)).Table.TableStatus != TableStatus.ACTIVE)
-            await Task.Delay(500, ct);
-        await EnableTimeToLiveAsync(table, ct);
     }
 
     private async Task EnableTimeToLiveAsync(string table, CancellationToken ct)
