@@ -35,27 +35,49 @@ public static class PlatformExtensions
     /// <summary>A parameter only when the user has given it a value (user secrets, environment, appsettings).</summary>
     public static IResourceBuilder<ParameterResource>? AddOptionalParameter(
         this IDistributedApplicationBuilder builder, string name, bool secret = false) =>
-        string.IsNullOrWhiteSpace(builder.Configuration[$"Parameters:{name}"]) ? null : builder.AddParameter(name, secret);
+        string.IsNullOrWhiteSpace(builder.Configuration[$"Parameters:{name}"]) ? null : builder.AddConfiguredParameter(name, secret);
+
+    /// <summary>
+    /// A parameter read from configuration. Published, a plain one carries the value configured here as its default,
+    /// so a deployment starts from what runs locally; a secret's value is never published.
+    /// </summary>
+    public static IResourceBuilder<ParameterResource> AddConfiguredParameter(
+        this IDistributedApplicationBuilder builder, string name, bool secret = false) =>
+        builder.ExecutionContext.IsPublishMode && !secret && builder.Configuration[$"Parameters:{name}"] is { Length: > 0 } value
+            ? builder.AddParameter(name, value, publishValueAsDefault: true)
+            : builder.AddParameter(name, secret);
 
     /// <summary>
     /// The agent gets its key; the Brain gets only the key's SHA-256, computed here when the Brain starts, so the
     /// plain key never reaches the Brain's configuration.
     /// </summary>
     public static IResourceBuilder<ProjectResource> WithAgentKeyHash(
-        this IResourceBuilder<ProjectResource> brain, string agentId, IResourceBuilder<ParameterResource> key) =>
-        brain
-            .WithEnvironment("Ingest__Agents__0__Id", agentId)
+        this IResourceBuilder<ProjectResource> brain, string agentId, IResourceBuilder<ParameterResource> key)
+    {
+        var builder = brain.ApplicationBuilder;
+        // Published, the agent's id is the deployment's to choose (a parameter, "edge" unless given).
+        if (builder.ExecutionContext.IsPublishMode)
+            brain.WithEnvironment("Ingest__Agents__0__Id", builder.AddParameter("agent-id", "edge", publishValueAsDefault: true));
+        else
+            brain.WithEnvironment("Ingest__Agents__0__Id", agentId);
+        return brain
             .WithEnvironment("Ingest__Agents__0__Tenant", "default")
             .WithKeyHash("Ingest__Agents__0__KeySha256", key);
+    }
 
-    /// <summary>A setting that holds a key's SHA-256, computed here when the service starts; the plain key stays here.</summary>
+    /// <summary>
+    /// A setting that holds a key's SHA-256, computed here when the service starts; the plain key stays here.
+    /// Published, the hash is a secret of its own (<c>&lt;key&gt;-sha256</c>), set in the cloud beside the key.
+    /// </summary>
     public static IResourceBuilder<ProjectResource> WithKeyHash(
         this IResourceBuilder<ProjectResource> project, string setting, IResourceBuilder<ParameterResource> key) =>
-        project.WithEnvironment(async context =>
-        {
-            var value = await key.Resource.GetValueAsync(context.CancellationToken) ?? "";
-            context.EnvironmentVariables[setting] = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(value)));
-        });
+        project.ApplicationBuilder.ExecutionContext.IsPublishMode
+            ? project.WithEnvironment(setting, project.ApplicationBuilder.AddParameter(key.Resource.Name + "-sha256", secret: true))
+            : project.WithEnvironment(async context =>
+            {
+                var value = await key.Resource.GetValueAsync(context.CancellationToken) ?? "";
+                context.EnvironmentVariables[setting] = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(value)));
+            });
 
     /// <summary>
     /// Once the Brain is ready, the AppHost's log says where it listens and how to call it, beside the dashboard's
@@ -103,12 +125,14 @@ public static class PlatformExtensions
     public static IResourceBuilder<ProjectResource> WithTelegram(
         this IResourceBuilder<ProjectResource> brain, IDistributedApplicationBuilder builder)
     {
-        brain.WithEnvironment("Telegram__ApiBaseUrl", builder.AddParameter("telegram-api-url"));
+        brain.WithEnvironment("Telegram__ApiBaseUrl", builder.AddConfiguredParameter("telegram-api-url"));
         if (builder.AddOptionalParameter("telegram-chat-id") is { } chat)
             brain.WithEnvironment("Telegram__ChatIds__0", chat);
         if (builder.AddOptionalParameter("telegram-bot-token", secret: true) is { } token)
             return brain.WithEnvironment("Telegram__BotToken", token);
 
+        if (builder.ExecutionContext.IsPublishMode)
+            return brain;
         builder.Eventing.Subscribe<BeforeStartEvent>((e, _) =>
         {
             e.Services.GetRequiredService<ILoggerFactory>().CreateLogger("AiDevOps.AppHost").LogWarning(

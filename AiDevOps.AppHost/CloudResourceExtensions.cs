@@ -1,0 +1,81 @@
+namespace Aspire.Hosting;
+
+/// <summary>
+/// What the services need from a cloud once the app is published (<c>--publisher manifest</c>) rather than run: the
+/// DynamoDB tables, the bucket for detector models, the key that seals receiver secrets. Each is written to the
+/// manifest as a type of its own, and a service reads its outputs (<c>{models.outputs.bucketName}</c>) through its
+/// settings; deploy/ turns each into the cloud's resource and grants a service exactly what it reads. A local run
+/// uses stand-ins instead (dynalite, a folder, a key file), so none of these is added then.
+/// </summary>
+public static class CloudResourceExtensions
+{
+    public const string DynamoDbTablesType = "aidevops.dynamodb-tables.v0";
+    public const string ModelBucketType = "aidevops.s3-bucket.v0";
+    public const string SecretsKeyType = "aidevops.kms-key.v0";
+
+    /// <summary>The Brain's storage: a local DynamoDB when run, the cloud's tables (named by their prefix) when published.</summary>
+    public static IResourceBuilder<ProjectResource> WithStorage(this IResourceBuilder<ProjectResource> brain, string tablePrefix)
+    {
+        var builder = brain.ApplicationBuilder;
+        if (builder.ExecutionContext.IsRunMode)
+        {
+            var dynamodb = builder.AddDynamoDbLocal("dynamodb");
+            return brain.WithReference(dynamodb).WaitFor(dynamodb);
+        }
+        var tables = builder.AddResource(new CloudResource("tables", DynamoDbTablesType, new() { ["prefix"] = tablePrefix }));
+        return brain.WithEnvironment("Storage__TablePrefix", tables.Resource.Output("prefix"));
+    }
+
+    /// <summary>Where detector models are kept: a local folder when run, an S3 bucket when published.</summary>
+    public static IResourceBuilder<ProjectResource> WithModelStore(this IResourceBuilder<ProjectResource> brain)
+    {
+        var builder = brain.ApplicationBuilder;
+        if (builder.ExecutionContext.IsRunMode)
+            return brain.WithEnvironment("Detection__ModelPath", builder.Configuration.LocalPath("AiDevOps:Brain:ModelPath", builder.AppHostDirectory));
+        var bucket = builder.AddResource(new CloudResource("models", ModelBucketType, []));
+        return brain.WithEnvironment("Detection__ModelBucket", bucket.Resource.Output("bucketName"));
+    }
+
+    /// <summary>What seals receiver secrets at rest: a local key file when run, a KMS key when published.</summary>
+    public static IResourceBuilder<ProjectResource> WithSecretsKey(this IResourceBuilder<ProjectResource> brain)
+    {
+        var builder = brain.ApplicationBuilder;
+        if (builder.ExecutionContext.IsRunMode)
+            return brain.WithEnvironment("Secrets__LocalKeyPath", builder.Configuration.LocalPath("AiDevOps:Brain:SecretsKeyPath", builder.AppHostDirectory));
+        var key = builder.AddResource(new CloudResource("secrets-key", SecretsKeyType, []));
+        return brain.WithEnvironment("Secrets__KmsKeyId", key.Resource.Output("keyArn"));
+    }
+}
+
+/// <summary>A resource the cloud deployment creates; in the manifest as its type and properties.</summary>
+public sealed class CloudResource : Resource
+{
+    public CloudResource(string name, string type, Dictionary<string, string> properties) : base(name)
+    {
+        Type = type;
+        Properties = properties;
+        Annotations.Add(new ManifestPublishingCallbackAnnotation(context =>
+        {
+            context.Writer.WriteString("type", Type);
+            foreach (var (key, value) in Properties)
+                context.Writer.WriteString(key, value);
+        }));
+    }
+
+    public string Type { get; }
+
+    public IReadOnlyDictionary<string, string> Properties { get; }
+
+    public CloudOutput Output(string name) => new(this, name);
+}
+
+/// <summary>A value the cloud resource has once deployed (a bucket's name, a key's ARN): an expression in the manifest.</summary>
+public sealed class CloudOutput(CloudResource resource, string name) : IManifestExpressionProvider, IValueProvider, IValueWithReferences
+{
+    public string ValueExpression => $"{{{resource.Name}.outputs.{name}}}";
+
+    public IEnumerable<object> References => [resource];
+
+    public ValueTask<string?> GetValueAsync(CancellationToken cancellationToken = default) =>
+        throw new DistributedApplicationException($"{resource.Name}.{name} has a value only once the app is deployed to a cloud.");
+}
