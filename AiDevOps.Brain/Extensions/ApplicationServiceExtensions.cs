@@ -182,10 +182,13 @@ public static partial class ApplicationServiceExtensions
     private static void AddAlerting(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<AlertingOptions>().BindConfiguration(AlertingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddOptions<SecretsOptions>().BindConfiguration(SecretsOptions.Section);
-        builder.Services.AddSingleton<IKeyWrapper>(sp => sp.GetRequiredService<IOptions<SecretsOptions>>().Value is { KmsKeyId: { Length: > 0 } kmsKey }
-            ? new KmsKeyWrapper(new Amazon.KeyManagementService.AmazonKeyManagementServiceClient(), kmsKey)
-            : new LocalKeyWrapper(sp.GetRequiredService<IOptions<SecretsOptions>>().Value.LocalKeyPath));
+        builder.Services.AddOptions<SecretsOptions>().BindConfiguration(SecretsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<IKeyWrapper>(sp => sp.GetRequiredService<IOptions<SecretsOptions>>().Value switch
+        {
+            { KmsKeyId: { Length: > 0 } kmsKey } => new KmsKeyWrapper(new Amazon.KeyManagementService.AmazonKeyManagementServiceClient(), kmsKey),
+            { LocalKey: { Length: > 0 } key } => LocalKeyWrapper.FromKey(key),
+            var options => LocalKeyWrapper.FromFile(options.LocalKeyPath),
+        });
         builder.Services.AddSingleton<SecretSealer>();
         builder.Services.AddSingleton<AlertConfigStore>();
         builder.Services.AddSingleton<AlertTemplateStore>();

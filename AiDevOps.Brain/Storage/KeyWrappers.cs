@@ -6,21 +6,29 @@ using Amazon.KeyManagementService.Model;
 namespace AiDevOps.Brain.Storage;
 
 /// <summary>
-/// Data keys wrapped by a local master key (AES-256-GCM), for development and tests: the key is a file of 32 random
-/// bytes, made on first use beside the Brain's other local state and readable by its owner only.
+/// Data keys wrapped by a master key of the Brain's own (AES-256-GCM), where no KMS is: in development a file of 32
+/// random bytes, made on first use beside the Brain's other local state and readable by its owner only; in a cloud
+/// without KMS the key itself, from that cloud's secret store.
 /// </summary>
 public sealed class LocalKeyWrapper : IKeyWrapper
 {
-    private const int KeySize = 32;
+    public const int KeySize = 32;
     private const int NonceSize = 12;
     private const int TagSize = 16;
     private readonly byte[] _master;
+    private readonly string _setting;
 
-    public LocalKeyWrapper(string keyPath)
+    private LocalKeyWrapper(byte[] master, string setting)
     {
-        _master = LoadOrCreate(keyPath);
+        _master = master;
+        _setting = setting;
         KeyId = "local-" + Convert.ToHexStringLower(SHA256.HashData(_master).AsSpan(0, 6));
     }
+
+    public static LocalKeyWrapper FromFile(string keyPath) => new(LoadOrCreate(keyPath), "Secrets:LocalKeyPath");
+
+    /// <summary>A key given as base64 (<see cref="SecretsOptions.LocalKey"/>), already checked to be <see cref="KeySize"/> bytes.</summary>
+    public static LocalKeyWrapper FromKey(string base64Key) => new(Convert.FromBase64String(base64Key), "Secrets:LocalKey");
 
     public string KeyId { get; }
 
@@ -38,7 +46,7 @@ public sealed class LocalKeyWrapper : IKeyWrapper
     public Task<byte[]> UnwrapAsync(string keyId, byte[] wrapped, CancellationToken ct)
     {
         if (keyId != KeyId)
-            throw new CryptographicException($"A secret was sealed under key {keyId}; this Brain has {KeyId} (Secrets:LocalKeyPath). Enter the receiver's secret again.");
+            throw new CryptographicException($"A secret was sealed under key {keyId}; this Brain has {KeyId} ({_setting}). Enter the receiver's secret again.");
         var dataKey = new byte[KeySize];
         using (var aes = new AesGcm(_master, TagSize))
             aes.Decrypt(wrapped.AsSpan(0, NonceSize), wrapped.AsSpan(NonceSize, KeySize), wrapped.AsSpan(NonceSize + KeySize), dataKey, Encoding.UTF8.GetBytes(KeyId));

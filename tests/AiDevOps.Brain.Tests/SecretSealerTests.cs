@@ -10,7 +10,7 @@ public sealed class SecretSealerTests : IDisposable
 {
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "aidevops-sealer-" + Guid.NewGuid().ToString("N"));
 
-    private SecretSealer Sealer(string name = "brain.key") => new(new LocalKeyWrapper(Path.Combine(_folder, name)));
+    private SecretSealer Sealer(string name = "brain.key") => new(LocalKeyWrapper.FromFile(Path.Combine(_folder, name)));
 
     [Fact]
     public async Task A_secret_is_sealed_each_time_afresh_and_opens_to_itself()
@@ -38,6 +38,30 @@ public sealed class SecretSealerTests : IDisposable
         var other = await Assert.ThrowsAnyAsync<CryptographicException>(() => Sealer("other.key").OpenAsync(sealedSecret, CancellationToken.None));
         Assert.Contains("Secrets:LocalKeyPath", other.Message, StringComparison.Ordinal);
         Assert.Equal("plain-from-an-older-brain", await sealer.OpenAsync("plain-from-an-older-brain", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_key_given_in_configuration_seals_alike_in_every_brain_that_has_it()
+    {
+        var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(LocalKeyWrapper.KeySize));
+        var sealedSecret = await new SecretSealer(LocalKeyWrapper.FromKey(key)).SealAsync("123456:bot-token", CancellationToken.None);
+
+        Assert.Equal("123456:bot-token", await new SecretSealer(LocalKeyWrapper.FromKey(key)).OpenAsync(sealedSecret, CancellationToken.None));
+        var other = await Assert.ThrowsAnyAsync<CryptographicException>(() =>
+            new SecretSealer(LocalKeyWrapper.FromKey(Convert.ToBase64String(new byte[LocalKeyWrapper.KeySize]))).OpenAsync(sealedSecret, CancellationToken.None));
+        Assert.Contains("Secrets:LocalKey)", other.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("not base64!")]
+    [InlineData("c2hvcnQ=")]
+    public void A_key_that_is_not_32_bytes_of_base64_is_named_without_its_value(string key)
+    {
+        var problems = new SecretsOptions { LocalKey = key }.Validate(new System.ComponentModel.DataAnnotations.ValidationContext(new object())).ToList();
+
+        var problem = Assert.Single(problems);
+        Assert.Contains("Secrets:LocalKey", problem.ErrorMessage, StringComparison.Ordinal);
+        Assert.DoesNotContain(key, problem.ErrorMessage, StringComparison.Ordinal);
     }
 
     public void Dispose()

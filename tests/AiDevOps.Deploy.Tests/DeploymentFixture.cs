@@ -14,6 +14,7 @@ namespace AiDevOps.Deploy.Tests;
 public sealed class DeploymentFixture : IDisposable
 {
     private readonly string _scratch = Path.Combine(RepositoryRoot.Path, ".aidevops", "tmp", "deploy-tests-" + System.Environment.ProcessId);
+    private readonly Lazy<string> _azureManifestJson;
 
     public DeploymentFixture()
     {
@@ -22,13 +23,15 @@ public sealed class DeploymentFixture : IDisposable
         System.Environment.SetEnvironmentVariable("TMPDIR", Path.Combine(_scratch, "tmp"));
         Directory.CreateDirectory(Path.Combine(_scratch, "tmp"));
         System.Environment.SetEnvironmentVariable("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "1");
-        var appHost = typeof(DeploymentFixture).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
-            .Single(a => a.Key == "AppHostAssembly").Value!;
-        ManifestJson = File.ReadAllText(Path.Combine(Publish(appHost), "aspire-manifest.json"));
+        ManifestJson = PublishManifest();
         Manifest = AppManifest.Parse(ManifestJson);
+        _azureManifestJson = new Lazy<string>(() => PublishManifest("--AiDevOps:Cloud", "azure"));
     }
 
     public string ManifestJson { get; }
+
+    /// <summary>The manifest published for Azure, which azd turns into Container Apps.</summary>
+    public string AzureManifestJson => _azureManifestJson.Value;
 
     public AppManifest Manifest { get; }
 
@@ -43,11 +46,13 @@ public sealed class DeploymentFixture : IDisposable
         new(app ?? new App(), "AiDevOps", manifest, settings ?? new PlatformSettings { ImageTag = "1.2.3" },
             new StackProps { Env = new Amazon.CDK.Environment { Region = "eu-west-1" } });
 
-    private string Publish(string appHost)
+    public string PublishManifest(params string[] appHostArgs)
     {
+        var appHost = typeof(DeploymentFixture).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+            .Single(a => a.Key == "AppHostAssembly").Value!;
         var output = NewFolder("manifest");
-        AppManifest.Publish(appHost, output);
-        return output;
+        AppManifest.Publish(appHost, output, appHostArgs);
+        return File.ReadAllText(Path.Combine(output, "aspire-manifest.json"));
     }
 
     /// <summary>cdk-nag (npm) on templates: its exit code and what it printed. Installs deploy/nag's locked packages on first use.</summary>

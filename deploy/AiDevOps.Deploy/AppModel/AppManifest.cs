@@ -51,8 +51,11 @@ public sealed record AppManifest(
 
     public static AppManifest Load(string path) => Parse(File.ReadAllText(path));
 
-    /// <summary>Runs the AppHost (a project folder, a .csproj or its built .dll) in publish mode and reads the manifest it writes.</summary>
-    public static AppManifest Publish(string appHost, string outputFolder)
+    /// <summary>
+    /// Runs the AppHost (a project folder, a .csproj or its built .dll) in publish mode, with any settings of its own
+    /// (<c>--AiDevOps:Cloud</c>, <c>--Parameters:…</c>), and reads the manifest it writes.
+    /// </summary>
+    public static AppManifest Publish(string appHost, string outputFolder, params string[] appHostArgs)
     {
         // Absolute: `dotnet run` resolves a relative path from the AppHost's folder, not from here.
         var manifestPath = Path.GetFullPath(Path.Combine(outputFolder, "aspire-manifest.json"));
@@ -69,7 +72,7 @@ public sealed record AppManifest(
             foreach (var arg in new[] { "run", "--project", appHost, "--no-launch-profile", "--" })
                 start.ArgumentList.Add(arg);
         }
-        foreach (var arg in new[] { "--publisher", "manifest", "--output-path", manifestPath })
+        foreach (var arg in new[] { "--publisher", "manifest", "--output-path", manifestPath }.Concat(appHostArgs))
             start.ArgumentList.Add(arg);
 
         using var process = Process.Start(start) ?? throw new ManifestException("Could not start dotnet to publish the AppHost.");
