@@ -6,7 +6,9 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
@@ -60,6 +62,7 @@ public static class Extensions
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation()
                 .AddMeter(TelemetryPrefix + "*")
+                .AddCardinalityLimit(builder.Configuration)
                 .AddPrometheusExporter())
             .WithTracing(tracing => tracing
                 .AddSource(builder.Environment.ApplicationName)
@@ -86,6 +89,20 @@ public static class Extensions
         }
 
         return builder;
+    }
+
+    /// <summary>Bounds every metric's series (<c>OpenTelemetry:MetricCardinalityLimit</c>, 1–2,000; default OpenTelemetry's 2,000).</summary>
+    public const string CardinalityLimitSetting = "OpenTelemetry:MetricCardinalityLimit";
+
+    // OpenTelemetry allocates a metric's storage for its whole limit up front (≈ 7 MB over the ASP.NET Core, HTTP
+    // client and runtime instruments at 2,000): a small process with few series, the Agent, sets a lower one.
+    private static MeterProviderBuilder AddCardinalityLimit(this MeterProviderBuilder metrics, IConfiguration configuration)
+    {
+        if (configuration[CardinalityLimitSetting] is not { Length: > 0 } text)
+            return metrics;
+        if (!int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var limit) || limit is < 1 or > 2000)
+            throw new OptionsValidationException(CardinalityLimitSetting, typeof(int), [$"{CardinalityLimitSetting} '{text}' must be a whole number from 1 to 2000."]);
+        return metrics.AddView(_ => new MetricStreamConfiguration { CardinalityLimit = limit });
     }
 
     public static TBuilder AddDefaultHealthChecks<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
