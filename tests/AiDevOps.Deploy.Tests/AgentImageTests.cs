@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Formats.Tar;
 using System.Globalization;
 using AiDevOps.Testing;
@@ -21,8 +20,8 @@ public sealed class AgentImageTests(ITestOutputHelper output)
     public async Task The_agent_image_runs_as_app_user_and_keeps_its_queue_on_a_volume()
     {
         var name = "aidevops-image-test-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
-        var built = Run(Path.Combine(RepositoryRoot.Path, "deploy", "images", "build.sh"), ["Agent"], TimeSpan.FromMinutes(10),
-            new() { ["IMAGE_TAG"] = name, ["REGISTRY_PORT"] = ServiceProcess.FreePort().ToString(CultureInfo.InvariantCulture) });
+        var built = ProgramRun.Checked(Path.Combine(RepositoryRoot.Path, "deploy", "images", "build.sh"), ["Agent"], RepositoryRoot.Path,
+            TimeSpan.FromMinutes(10), new Dictionary<string, string> { ["IMAGE_TAG"] = name, ["REGISTRY_PORT"] = ServiceProcess.FreePort().ToString(CultureInfo.InvariantCulture) });
         var image = built.Split('\n', StringSplitOptions.RemoveEmptyEntries).Single(l => l.StartsWith("Agent ", StringComparison.Ordinal))[6..];
         image = image[..image.IndexOf('@', StringComparison.Ordinal)];
         output.WriteLine($"built {image}");
@@ -100,7 +99,7 @@ public sealed class AgentImageTests(ITestOutputHelper output)
 
     private static int OwnerOf(string path)
     {
-        var stat = Run("stat", ["--format", "%u", path], TimeSpan.FromSeconds(10));
+        var stat = ProgramRun.Checked("stat", ["--format", "%u", path], RepositoryRoot.Path, TimeSpan.FromSeconds(10));
         return int.Parse(stat.Trim(), CultureInfo.InvariantCulture);
     }
 
@@ -125,7 +124,7 @@ public sealed class AgentImageTests(ITestOutputHelper output)
 
     // As deploy/images/build.sh runs podman here: no systemd, and runc.
     private static string Podman(params string[] args) =>
-        Run("podman", ["--cgroup-manager=cgroupfs", "--events-backend=file", "--runtime", "runc", .. args], TimeSpan.FromMinutes(2));
+        ProgramRun.Checked("podman", ["--cgroup-manager=cgroupfs", "--events-backend=file", "--runtime", "runc", .. args], RepositoryRoot.Path, TimeSpan.FromMinutes(2));
 
     private static string TryPodman(params string[] args)
     {
@@ -137,25 +136,5 @@ public sealed class AgentImageTests(ITestOutputHelper output)
         {
             return e.Message;
         }
-    }
-
-    private static string Run(string command, string[] args, TimeSpan timeout, Dictionary<string, string>? environment = null)
-    {
-        var start = new ProcessStartInfo(command) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = RepositoryRoot.Path };
-        foreach (var arg in args)
-            start.ArgumentList.Add(arg);
-        foreach (var (key, value) in environment ?? [])
-            start.Environment[key] = value;
-        using var process = Process.Start(start)!;
-        var errors = process.StandardError.ReadToEndAsync();
-        var output = process.StandardOutput.ReadToEndAsync();
-        if (!process.WaitForExit(timeout))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new InvalidOperationException($"{command} {string.Join(' ', args)} did not end within {timeout}: {errors.Result}");
-        }
-        if (process.ExitCode != 0)
-            throw new InvalidOperationException($"{command} {string.Join(' ', args)} exited with {process.ExitCode}: {errors.Result}{output.Result}");
-        return output.Result;
     }
 }

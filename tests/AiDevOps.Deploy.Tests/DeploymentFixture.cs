@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Reflection;
 using AiDevOps.Deploy;
 using AiDevOps.Deploy.AppModel;
@@ -60,22 +59,8 @@ public sealed class DeploymentFixture : IDisposable
     {
         var nag = Path.Combine(RepositoryRoot.Path, "deploy", "nag");
         if (!Directory.Exists(Path.Combine(nag, "node_modules", "cdk-nag")))
-            Run("npm", nag, "ci", "--no-audit", "--no-fund", "--loglevel", "error");
-        return Run("node", nag, ["nag.mjs", .. templates]);
-    }
-
-    private static (int ExitCode, string Output) Run(string command, string folder, params string[] args)
-    {
-        var start = new ProcessStartInfo(command) { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in args)
-            start.ArgumentList.Add(arg);
-        using var process = Process.Start(start)!;
-        var errors = process.StandardError.ReadToEndAsync();
-        var output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        if (command == "npm" && process.ExitCode != 0)
-            throw new InvalidOperationException($"npm ci in {folder} failed: {errors.Result}");
-        return (process.ExitCode, output + errors.Result);
+            ProgramRun.Checked("npm", ["ci", "--no-audit", "--no-fund", "--loglevel", "error"], nag, TimeSpan.FromMinutes(10));
+        return ProgramRun.Run("node", ["nag.mjs", .. templates], nag, TimeSpan.FromMinutes(5));
     }
 
     public void Dispose()
