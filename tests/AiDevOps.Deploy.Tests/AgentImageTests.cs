@@ -39,7 +39,7 @@ public sealed class AgentImageTests(ITestOutputHelper output)
                 "--env", $"Agent__BrainUrl=http://127.0.0.1:{unreachableBrain}", "--env", "Agent__Interval=00:00:01",
                 "--env", "Agent__Scrape__Targets__0__Job=node", "--env", $"Agent__Scrape__Targets__0__Url={target.Address}metrics", image);
 
-            await WaitUntil(async () => await Alive(port), $"the container answers /alive on {port}");
+            await Eventually.HoldsAsync(() => Alive(port), $"the container to answer /alive on {port}", Patience);
 
             var pid = int.Parse(Podman("inspect", "--format", "{{.State.Pid}}", name).Trim(), CultureInfo.InvariantCulture);
             var uid = File.ReadLines($"/proc/{pid}/status").Single(l => l.StartsWith("Uid:", StringComparison.Ordinal));
@@ -48,8 +48,8 @@ public sealed class AgentImageTests(ITestOutputHelper output)
             // The Brain is away: what the Agent scraped waits in its queue, on the volume, written as the app user.
             var volume = Podman("volume", "inspect", "--format", "{{.Mountpoint}}", name).Trim();
             var queue = Path.Combine(volume, "queue");
-            await WaitUntil(() => Task.FromResult(Directory.Exists(queue) && Directory.EnumerateFiles(queue, "*", SearchOption.AllDirectories)
-                .Any(f => new FileInfo(f).Length > 0)), "the queue on the volume holds samples");
+            await Eventually.HoldsAsync(() => Directory.Exists(queue) && Directory.EnumerateFiles(queue, "*", SearchOption.AllDirectories)
+                .Any(f => new FileInfo(f).Length > 0), "samples in the queue on the volume", Patience);
             foreach (var entry in Directory.EnumerateFileSystemEntries(volume, "*", SearchOption.AllDirectories).Append(volume))
                 Assert.Equal(1654, OwnerOf(entry));
 
@@ -83,17 +83,6 @@ public sealed class AgentImageTests(ITestOutputHelper output)
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
         {
             return false;
-        }
-    }
-
-    private static async Task WaitUntil(Func<Task<bool>> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + Patience;
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline)
-                throw new TimeoutException($"Not within {Patience}: {what}.");
-            await Task.Delay(250);
         }
     }
 

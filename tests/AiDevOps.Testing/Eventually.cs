@@ -1,0 +1,22 @@
+namespace AiDevOps.Testing;
+
+/// <summary>
+/// Waiting in a test for what a process does in its own time: the condition is asked again until it holds, or the
+/// patience runs out and the test fails naming what it waited for.
+/// </summary>
+public static class Eventually
+{
+    public static Task HoldsAsync(Func<bool> condition, string what, TimeSpan patience) =>
+        HoldsAsync(() => Task.FromResult(condition()), what, patience);
+
+    public static async Task HoldsAsync(Func<Task<bool>> condition, string what, TimeSpan patience)
+    {
+        var deadline = DateTime.UtcNow + patience;
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"Waited {patience} for {what}.");
+            await Task.Delay(200);
+        }
+    }
+}
