@@ -45,6 +45,9 @@ public sealed class LabelDictionary : IReadOnlyDictionary<string, string>
 
     public int Count => _labels.Length;
 
+    /// <summary>The labels in name order, read without an enumerator object.</summary>
+    public ReadOnlySpan<KeyValuePair<string, string>> Sorted => _labels;
+
     public string this[string key] => TryGetValue(key, out var value) ? value : throw new KeyNotFoundException($"No label '{key}'.");
 
     public IEnumerable<string> Keys => _labels.Select(l => l.Key);

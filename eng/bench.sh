@@ -92,12 +92,12 @@ YAML
     --web.listen-address="127.0.0.1:$prom_port" --storage.remote.flush-deadline=5s >"$work/prometheus.log" 2>&1 & pids+=($!)
   local prom_pid=$!
 
-  # The agent runs as its container image does (the same GC setting, see AiDevOps.Agent.csproj).
+  # The agent runs as its container image does: the native executable, with the settings built into it.
   (cd "$work/agent" && ASPNETCORE_URLS="http://127.0.0.1:$agent_port" DOTNET_ENVIRONMENT=Production \
     Agent__Id=bench Agent__ApiKey=bench Agent__BrainUrl="http://127.0.0.1:$target_port" Agent__Interval="$(printf '00:00:%02d' "$interval")" \
     Agent__Scrape__Targets__0__Url="http://127.0.0.1:$target_port/metrics" Agent__Scrape__Targets__0__Job=bench \
     Agent__Delivery__QueuePath="$work/agent-queue" Logging__LogLevel__Default=Warning \
-    DOTNET_GCgen0size=0x400000 exec ./AiDevOps.Agent >"$work/agent.log" 2>&1) & pids+=($!)
+    exec ./AiDevOps.Agent >"$work/agent.log" 2>&1) & pids+=($!)
   local agent_pid=$!
   wait_http "http://127.0.0.1:$agent_port/alive"
   wait_http "http://127.0.0.1:$prom_port/-/ready"
@@ -243,7 +243,7 @@ PY
     shift 2
     (cd "$work/AiDevOps.Agent" && exec env ASPNETCORE_URLS="http://127.0.0.1:$port" DOTNET_ENVIRONMENT=Production Logging__LogLevel__Default=Warning \
       Agent__Id="$name" Agent__ApiKey="key-$name" Agent__BrainUrl="http://127.0.0.1:$brain_port" Agent__Interval="$every" \
-      Agent__Delivery__QueuePath="$work/queue-$name" DOTNET_GCgen0size=0x400000 "$@" ./AiDevOps.Agent >"$work/agent-$name.log" 2>&1) &
+      Agent__Delivery__QueuePath="$work/queue-$name" "$@" ./AiDevOps.Agent >"$work/agent-$name.log" 2>&1) &
     pids+=($!)
   }
   agent scrape "$agent_a_port" Agent__Scrape__Targets__0__Url="http://127.0.0.1:$exporter_port/metrics" \

@@ -1,97 +1,141 @@
 using System.Globalization;
 using System.Text;
 using AiDevOps.Contracts;
+using AiDevOps.Contracts.RemoteWrite;
 
 namespace AiDevOps.Agent.Collection;
 
 /// <summary>
 /// Parses the Prometheus text exposition format (version 0.0.4): <c>name{label="value",…} value [timestamp_ms]</c>
 /// per line, <c>#</c> lines are comments; and OpenMetrics, whose timestamps are seconds and whose sample lines may
-/// end in an exemplar (<c># {trace_id="…"} 1.0</c>), which is dropped. Lines that do not parse are skipped and counted, as one bad line must not
-/// lose a whole scrape.
+/// end in an exemplar (<c># {trace_id="…"} 1.0</c>), which is dropped. Lines that do not parse (a label named twice
+/// among them, which Prometheus refuses too) are skipped and counted, as one bad line must not lose a whole scrape.
 /// </summary>
+/// <remarks>
+/// A busy exporter's page is 10,000 lines every scrape, so the parser reads spans of the page and makes nothing per
+/// line but the series itself: label names and repeated values are the process's shared strings
+/// (<see cref="LabelStrings"/>), and a series' labels one sorted array (<see cref="LabelDictionary"/>), ready for
+/// remote_write.
+/// </remarks>
 public static class ExpositionParser
 {
     public sealed record Result(IReadOnlyList<SeriesSamples> Series, int SkippedLines);
 
     public const string OpenMetricsContentType = "application/openmetrics-text";
 
-    public static Result Parse(string text, long defaultTimestamp, IReadOnlyDictionary<string, string> targetLabels, bool openMetrics = false)
+    private const string ExportedPrefix = "exported_";
+
+    public static Result Parse(ReadOnlySpan<char> text, long defaultTimestamp, IReadOnlyDictionary<string, string> targetLabels, bool openMetrics = false)
     {
         var series = new List<SeriesSamples>();
+        var labels = new List<KeyValuePair<string, string>>(16);
         var skipped = 0;
-        foreach (var raw in text.Split('\n'))
+        while (!text.IsEmpty)
         {
-            var line = raw.TrimEnd('\r').Trim();
-            if (line.Length == 0 || line[0] == '#')
+            // Lines end at '\n' only: other line separators may stand unescaped in a label value.
+            var end = text.IndexOf('\n');
+            var line = (end < 0 ? text : text[..end]).Trim();
+            text = end < 0 ? [] : text[(end + 1)..];
+            if (line.IsEmpty || line[0] == '#')
                 continue;
             // An exemplar follows the value; label values (inside the braces) may hold " # " themselves.
-            if (openMetrics && line.IndexOf(" # ", Math.Max(0, line.IndexOf('}', StringComparison.Ordinal)), StringComparison.Ordinal) is var exemplar and > 0)
-                line = line[..exemplar];
-            if (TryParseLine(line, defaultTimestamp, openMetrics, out var labels, out var sample))
+            if (openMetrics)
             {
-                foreach (var (name, value) in targetLabels)
-                {
-                    // As Prometheus does with honor_labels off: the target's labels win, the exposed ones are kept as exported_*.
-                    if (labels.TryGetValue(name, out var exposed) && exposed != value)
-                        labels["exported_" + name] = exposed;
-                    labels[name] = value;
-                }
-                series.Add(new SeriesSamples(labels, [sample]));
+                var afterLabels = Math.Max(0, line.IndexOf('}'));
+                if (line[afterLabels..].IndexOf(" # ", StringComparison.Ordinal) is var exemplar and > 0)
+                    line = line[..(afterLabels + exemplar)];
             }
+            labels.Clear();
+            if (TryParseLine(line, defaultTimestamp, openMetrics, labels, out var sample)
+                && WithTargetLabels(labels, targetLabels) is { } labelSet)
+                series.Add(new SeriesSamples(labelSet, [sample]));
             else
-            {
                 skipped++;
-            }
         }
         return new Result(series, skipped);
     }
 
-    public static double ParseValue(string text) => text switch
-    {
-        "NaN" => double.NaN,
-        "+Inf" or "Inf" => double.PositiveInfinity,
-        "-Inf" => double.NegativeInfinity,
-        _ => double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture),
-    };
+    public static double ParseValue(string text) =>
+        TryParseValue(text, out var value) ? value : throw new FormatException($"'{text}' is not a sample value.");
 
-    private static bool TryParseLine(string line, long defaultTimestamp, bool secondsTimestamps, out Dictionary<string, string> labels, out SamplePoint sample)
+    private static bool TryParseValue(ReadOnlySpan<char> text, out double value)
     {
-        labels = new Dictionary<string, string>(StringComparer.Ordinal);
+        switch (text)
+        {
+            case "NaN":
+                value = double.NaN;
+                return true;
+            case "+Inf" or "Inf":
+                value = double.PositiveInfinity;
+                return true;
+            case "-Inf":
+                value = double.NegativeInfinity;
+                return true;
+            default:
+                return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value);
+        }
+    }
+
+    /// <summary>As Prometheus does with honor_labels off: the target's labels win, the exposed ones are kept as exported_*.</summary>
+    private static LabelDictionary? WithTargetLabels(List<KeyValuePair<string, string>> labels, IReadOnlyDictionary<string, string> targetLabels)
+    {
+        foreach (var (name, value) in targetLabels)
+        {
+            var index = IndexOf(labels, name);
+            if (index < 0)
+            {
+                labels.Add(new(name, value));
+                continue;
+            }
+            if (labels[index].Value != value)
+                labels.Add(new(LabelStrings.Of(string.Concat(ExportedPrefix, name)), labels[index].Value));
+            labels[index] = new(name, value);
+        }
+        return LabelDictionary.Of([.. labels], out _);
+    }
+
+    private static int IndexOf(List<KeyValuePair<string, string>> labels, string name)
+    {
+        for (var i = 0; i < labels.Count; i++)
+        {
+            if (labels[i].Key == name)
+                return i;
+        }
+        return -1;
+    }
+
+    private static bool TryParseLine(ReadOnlySpan<char> line, long defaultTimestamp, bool secondsTimestamps, List<KeyValuePair<string, string>> labels, out SamplePoint sample)
+    {
         sample = default!;
         var i = 0;
         while (i < line.Length && (char.IsAsciiLetterOrDigit(line[i]) || line[i] is '_' or ':'))
             i++;
         if (i == 0 || char.IsAsciiDigit(line[0]))
             return false;
-        labels[WellKnownLabels.MetricName] = line[..i];
+        labels.Add(new(WellKnownLabels.MetricName, LabelStrings.Of(line[..i])));
 
         if (i < line.Length && line[i] == '{' && !TryParseLabels(line, ref i, labels))
             return false;
 
-        var rest = line[i..].Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        if (rest.Length is < 1 or > 2)
+        var rest = line[i..].Trim();
+        var space = rest.IndexOf(' ');
+        var valueText = space < 0 ? rest : rest[..space];
+        var timestampText = space < 0 ? [] : rest[space..].TrimStart();
+        if (valueText.IsEmpty || timestampText.Contains(' ') || !TryParseValue(valueText, out var value))
             return false;
-        try
-        {
-            var value = ParseValue(rest[0]);
-            var timestamp = rest.Length < 2 ? defaultTimestamp
-                : secondsTimestamps ? (long)Math.Round(double.Parse(rest[1], NumberStyles.Float, CultureInfo.InvariantCulture) * 1000)
-                : long.Parse(rest[1], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
-            sample = new SamplePoint(timestamp, value);
-            return true;
-        }
-        catch (FormatException)
-        {
+        long timestamp;
+        if (timestampText.IsEmpty)
+            timestamp = defaultTimestamp;
+        else if (secondsTimestamps && double.TryParse(timestampText, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds)
+            && Math.Abs(seconds) < long.MaxValue / 1000.0)
+            timestamp = (long)Math.Round(seconds * 1000);
+        else if (secondsTimestamps || !long.TryParse(timestampText, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out timestamp))
             return false;
-        }
-        catch (OverflowException)
-        {
-            return false;
-        }
+        sample = new SamplePoint(timestamp, value);
+        return true;
     }
 
-    private static bool TryParseLabels(string line, ref int i, Dictionary<string, string> labels)
+    private static bool TryParseLabels(ReadOnlySpan<char> line, ref int i, List<KeyValuePair<string, string>> labels)
     {
         i++; // '{'
         while (true)
@@ -111,27 +155,30 @@ public static class ExpositionParser
             var name = line[start..i];
             while (i < line.Length && line[i] == ' ')
                 i++;
-            if (name.Length == 0 || i + 1 >= line.Length || line[i] != '=' || line[i + 1] != '"')
+            if (name.IsEmpty || i + 1 >= line.Length || line[i] != '=' || line[i + 1] != '"')
                 return false;
             i += 2;
-            var value = new StringBuilder();
+            var valueStart = i;
             while (i < line.Length && line[i] != '"')
-            {
-                if (line[i] == '\\' && i + 1 < line.Length)
-                {
-                    i++;
-                    value.Append(line[i] switch { 'n' => '\n', var c => c });
-                }
-                else
-                {
-                    value.Append(line[i]);
-                }
-                i++;
-            }
+                i += line[i] == '\\' ? 2 : 1;
             if (i >= line.Length)
                 return false;
+            var value = line[valueStart..i];
             i++; // closing quote
-            labels[name] = value.ToString();
+            labels.Add(new(LabelStrings.Of(name), value.Contains('\\') ? LabelStrings.Of(Unescape(value)) : LabelStrings.Of(value)));
         }
+    }
+
+    private static string Unescape(ReadOnlySpan<char> value)
+    {
+        var text = new StringBuilder(value.Length);
+        for (var i = 0; i < value.Length; i++)
+        {
+            if (value[i] == '\\' && i + 1 < value.Length)
+                text.Append(value[++i] switch { 'n' => '\n', var c => c });
+            else
+                text.Append(value[i]);
+        }
+        return text.ToString();
     }
 }

@@ -40,11 +40,11 @@ public sealed partial class ScrapeSource(
             request.Headers.Accept.ParseAdd("application/openmetrics-text;version=1.0.0;q=0.5,text/plain;version=0.0.4;q=1,*/*;q=0.1");
             if (target.BearerToken is { Length: > 0 } token)
                 request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-            using var response = await http.SendAsync(request, timeoutSource.Token);
+            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeoutSource.Token);
             response.EnsureSuccessStatusCode();
-            var text = await response.Content.ReadAsStringAsync(timeoutSource.Token);
+            using var body = await ScrapeBody.ReadAsync(response.Content, timeoutSource.Token);
             var openMetrics = response.Content.Headers.ContentType?.MediaType == ExpositionParser.OpenMetricsContentType;
-            var parsed = ExpositionParser.Parse(text, timestamp, targetLabels, openMetrics);
+            var parsed = ExpositionParser.Parse(body.Text, timestamp, targetLabels, openMetrics);
             series.AddRange(parsed.Series);
             if (parsed.SkippedLines > 0)
                 LogSkipped(target.Url, parsed.SkippedLines);

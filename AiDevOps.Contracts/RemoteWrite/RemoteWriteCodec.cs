@@ -1,4 +1,4 @@
-using Google.Protobuf;
+using System.Buffers;
 using Snappier;
 
 namespace AiDevOps.Contracts.RemoteWrite;
@@ -21,22 +21,28 @@ public static class RemoteWriteCodec
     /// <summary>A snappy block expands at most 64 bytes per 3-byte copy element, so never more than 22× its size.</summary>
     private const int MaxExpansionPerByte = 22;
 
-    public static byte[] Encode(IReadOnlyList<SeriesSamples> series) => Snappy.CompressToArray(ToWriteRequest(series).ToByteArray());
+    /// <summary>
+    /// The encoder's work buffers. Not the shared pool: that keeps an array of each size per thread, and encodes run
+    /// on whichever pool thread is free, so a megabyte buffer would stay alive once per thread.
+    /// </summary>
+    private static readonly ArrayPool<byte> Buffers = ArrayPool<byte>.Create(maxArrayLength: 1 << 30, maxArraysPerBucket: 4);
 
-    public static WriteRequest ToWriteRequest(IReadOnlyList<SeriesSamples> series)
+    /// <summary>The body for <paramref name="series"/>; the work buffers are reused, only the body is new.</summary>
+    public static byte[] Encode(IReadOnlyList<SeriesSamples> series)
     {
-        var request = new WriteRequest();
-        foreach (var s in series)
+        var length = WriteRequestWriter.Size(series);
+        var request = Buffers.Rent(length);
+        var compressed = Buffers.Rent(Snappy.GetMaxCompressedLength(length));
+        try
         {
-            var timeSeries = new TimeSeries();
-            // Prometheus sorts labels by name; receivers may rely on it.
-            foreach (var (name, value) in s.Labels.OrderBy(l => l.Key, StringComparer.Ordinal))
-                timeSeries.Labels.Add(new Label { Name = name, Value = value });
-            foreach (var sample in s.Samples)
-                timeSeries.Samples.Add(new Sample { Timestamp = sample.Timestamp, Value = sample.Value });
-            request.Timeseries.Add(timeSeries);
+            WriteRequestWriter.Write(series, request);
+            return compressed.AsSpan(0, Snappy.Compress(request.AsSpan(0, length), compressed)).ToArray();
         }
-        return request;
+        finally
+        {
+            Buffers.Return(compressed);
+            Buffers.Return(request);
+        }
     }
 
     /// <summary>

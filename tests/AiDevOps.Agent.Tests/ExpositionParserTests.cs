@@ -62,10 +62,21 @@ public class ExpositionParserTests
     [InlineData("unclosed{a=\"b\" 1")]
     [InlineData("bad_value abc")]
     [InlineData("too many fields 1 2")]
+    [InlineData("twice{a=\"1\",a=\"2\"} 1")]
+    [InlineData("bad_timestamp 1 12x")]
     public void Skips_and_counts_lines_that_do_not_parse_without_losing_the_rest(string bad)
     {
         var result = ExpositionParser.Parse($"good 1\n{bad}\nalso_good 2", 1, Target);
         Assert.Equal(1, result.SkippedLines);
         Assert.Equal(["good", "also_good"], result.Series.Select(s => s.Labels["__name__"]));
+    }
+
+    [Fact]
+    public void A_series_labels_come_sorted_and_a_repeated_value_is_one_string()
+    {
+        var result = ExpositionParser.Parse("cpu{mode=\"idle\",cpu=\"0\"} 1\ncpu{mode=\"idle\",cpu=\"1\"} 2", 1, Target);
+
+        Assert.Equal(["__name__", "cpu", "instance", "job", "mode"], result.Series[0].Labels.Keys);
+        Assert.Same(result.Series[0].Labels["mode"], result.Series[1].Labels["mode"]);
     }
 }

@@ -181,7 +181,7 @@ public sealed class HostileInputTests(BrainFactory brain) : IClassFixture<BrainF
             // Alternate the two ways in; every tenth request is the canary's valid write, which must be kept.
             var request = i % 2 == 0
                 ? fuzz.NextJson(JsonSerializer.Serialize(new IngestRequest(series), JsonSerializerOptions.Web))
-                : fuzz.NextProtobuf(Google.Protobuf.MessageExtensions.ToByteArray(RemoteWriteCodec.ToWriteRequest(series)), b => Snappy.CompressToArray(b));
+                : fuzz.NextProtobuf(Snappy.DecompressToArray(RemoteWriteCodec.Encode(series)), b => Snappy.CompressToArray(b));
             var status = await SendAsync(client, i % 2 == 0 ? "/ingest" : "/api/v1/write", request);
             if (status >= 500)
                 failures.Add($"#{i} {request.Mutation} [{request.ContentType}; {request.ContentEncoding}] → {status}");

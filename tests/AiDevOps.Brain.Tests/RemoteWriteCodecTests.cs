@@ -1,5 +1,7 @@
 using AiDevOps.Contracts;
 using AiDevOps.Contracts.RemoteWrite;
+using Google.Protobuf;
+using Snappier;
 
 namespace AiDevOps.Brain.Tests;
 
@@ -42,5 +44,28 @@ public sealed class RemoteWriteCodecTests
         var instance = new string('x', 300);
         var labels = Assert.Single(RemoteWriteCodec.Decode(Body(instance), Limit)).Labels;
         Assert.Equal(instance, labels["instance"]);
+    }
+
+    [Fact]
+    public void Encodes_the_same_bytes_as_the_generated_protobuf_code()
+    {
+        // Unsorted labels, empty and non-ASCII strings, several samples, special values and timestamps of every varint
+        // length (0 and negative among them), a value of 0 (left out, as generated code leaves out defaults).
+        var series = new List<SeriesSamples>
+        {
+            new(new Dictionary<string, string> { ["zone"] = "é-北", [WellKnownLabels.MetricName] = "m", ["empty"] = "", ["a"] = new string('v', 200) },
+                [new SamplePoint(0, 0), new SamplePoint(1, double.NaN), new SamplePoint(-5, double.NegativeInfinity), new SamplePoint(long.MaxValue, 1e300)]),
+            new(new Dictionary<string, string> { [WellKnownLabels.MetricName] = "up" }, [new SamplePoint(1_700_000_000_000, 1)]),
+        };
+        var generated = new WriteRequest();
+        foreach (var s in series)
+        {
+            var timeSeries = new TimeSeries();
+            timeSeries.Labels.AddRange(s.Labels.OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => new Label { Name = l.Key, Value = l.Value }));
+            timeSeries.Samples.AddRange(s.Samples.Select(p => new Sample { Timestamp = p.Timestamp, Value = p.Value }));
+            generated.Timeseries.Add(timeSeries);
+        }
+
+        Assert.Equal(generated.ToByteArray(), Snappy.DecompressToArray(RemoteWriteCodec.Encode(series)));
     }
 }

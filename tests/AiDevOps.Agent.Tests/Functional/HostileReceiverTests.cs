@@ -71,7 +71,7 @@ public sealed class HostileReceiverTests : IAsyncLifetime
             {
                 new(new Dictionary<string, string> { ["__name__"] = "hostile_fuzz", ["instance"] = canary + "-f" }, [new SamplePoint(at, i)]),
             };
-            var request = fuzz.NextProtobuf(Google.Protobuf.MessageExtensions.ToByteArray(RemoteWriteCodec.ToWriteRequest(series)), b => Snappy.CompressToArray(b));
+            var request = fuzz.NextProtobuf(Snappy.DecompressToArray(RemoteWriteCodec.Encode(series)), b => Snappy.CompressToArray(b));
             using var content = new ByteArrayContent(request.Body);
             if (request.ContentType is not null)
                 content.Headers.TryAddWithoutValidation("Content-Type", request.ContentType);
