@@ -24,13 +24,13 @@ public sealed record Series(string Tenant, string Id, string Metric, IReadOnlyDi
     private static string IdOf(LabelDictionary sorted)
     {
         var length = 0;
-        foreach (var (name, value) in sorted)
+        foreach (var (name, value) in sorted.Sorted)
             length += Encoding.UTF8.GetMaxByteCount(name.Length) + Encoding.UTF8.GetMaxByteCount(value.Length) + 2;
         var buffer = ArrayPool<byte>.Shared.Rent(length);
         try
         {
             var written = 0;
-            foreach (var (name, value) in sorted)
+            foreach (var (name, value) in sorted.Sorted)
             {
                 written += Encoding.UTF8.GetBytes(name, buffer.AsSpan(written));
                 buffer[written++] = 0;

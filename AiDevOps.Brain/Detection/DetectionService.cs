@@ -39,7 +39,11 @@ public sealed class DetectionService(
         await foreach (var batch in batches.ReadAllAsync(ct))
         {
             foreach (var (series, samples) in batch.Series)
-                await RecordAsync(_sources.SelectMany(source => source.Observe(series, samples)), ct);
+            {
+                // Once per series of every delivery, and nearly always without a change: then nothing is allocated.
+                for (var i = 0; i < _sources.Count; i++)
+                    await RecordAsync(_sources[i].Observe(series, samples), ct);
+            }
             batches.Done(batch);
         }
     }
@@ -62,6 +66,8 @@ public sealed class DetectionService(
 
     private async Task RecordAsync(IEnumerable<AnomalyChange> changes, CancellationToken ct)
     {
+        if (changes is IReadOnlyCollection<AnomalyChange> { Count: 0 })
+            return;
         foreach (var change in changes.ToList())
             await recorder.RecordAsync(change, ct);
     }

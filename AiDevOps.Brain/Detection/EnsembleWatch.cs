@@ -162,15 +162,20 @@ public sealed class EnsembleWatch(DetectionSettings settings) : IAnomalySource
             return EvaluateLocked(series, samples);
     }
 
-    private List<AnomalyChange> EvaluateLocked(Series series, IReadOnlyList<SamplePoint> samples)
+    private IReadOnlyList<AnomalyChange> EvaluateLocked(Series series, IReadOnlyList<SamplePoint> samples)
     {
         var key = (series.Tenant, series.Id);
         if (!_series.TryGetValue(key, out var watched))
             _series[key] = watched = new Watched(new SeriesDetector(settings.For(series.Metric)), series.Metric);
 
-        var changes = new List<AnomalyChange>();
-        foreach (var sample in samples.Where(s => s.Timestamp > watched.LastTimestamp).OrderBy(s => s.Timestamp))
+        // Runs for every series of every delivery: samples come in order almost always, and a change is rare.
+        List<AnomalyChange>? changes = null;
+        var ordered = InOrder(samples) ? samples : [.. samples.OrderBy(s => s.Timestamp)];
+        for (var i = 0; i < ordered.Count; i++)
         {
+            var sample = ordered[i];
+            if (sample.Timestamp <= watched.LastTimestamp)
+                continue;
             watched.LastTimestamp = sample.Timestamp;
             var at = DateTimeOffset.FromUnixTimeMilliseconds(sample.Timestamp);
             var assessment = watched.Detector.Observe(new Engine.Sample(at, sample.Value));
@@ -178,27 +183,37 @@ public sealed class EnsembleWatch(DetectionSettings settings) : IAnomalySource
             if (assessment.Opened is { } opened && watched.Unusual is null)
             {
                 watched.Unusual = ToAnomaly(series, AnomalyKinds.Unusual, opened);
-                changes.Add(new AnomalyOpened(watched.Unusual));
+                (changes ??= []).Add(new AnomalyOpened(watched.Unusual));
             }
             // Not only on the closing sample: an anomaly taken back after a restart ends when the gate is shut.
             else if (!assessment.IsAnomalous && watched.Unusual is { } unusual)
             {
-                changes.Add(unusual.Resolve(at));
+                (changes ??= []).Add(unusual.Resolve(at));
                 watched.Unusual = null;
             }
 
             if (assessment.PredictionOpened is { } predicted && watched.Predicted is null)
             {
                 watched.Predicted = ToAnomaly(series, AnomalyKinds.PredictedExhaustion, predicted);
-                changes.Add(new AnomalyOpened(watched.Predicted));
+                (changes ??= []).Add(new AnomalyOpened(watched.Predicted));
             }
             else if (!assessment.IsPredicted && watched.Predicted is { } prediction)
             {
-                changes.Add(prediction.Resolve(at));
+                (changes ??= []).Add(prediction.Resolve(at));
                 watched.Predicted = null;
             }
         }
-        return changes;
+        return changes is null ? Array.Empty<AnomalyChange>() : changes;
+    }
+
+    private static bool InOrder(IReadOnlyList<SamplePoint> samples)
+    {
+        for (var i = 1; i < samples.Count; i++)
+        {
+            if (samples[i].Timestamp < samples[i - 1].Timestamp)
+                return false;
+        }
+        return true;
     }
 
     private static Anomaly ToAnomaly(Series series, string kind, Engine.Finding found)

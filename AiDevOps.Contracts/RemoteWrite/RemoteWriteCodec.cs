@@ -22,8 +22,8 @@ public static class RemoteWriteCodec
     private const int MaxExpansionPerByte = 22;
 
     /// <summary>
-    /// The encoder's work buffers. Not the shared pool: that keeps an array of each size per thread, and encodes run
-    /// on whichever pool thread is free, so a megabyte buffer would stay alive once per thread.
+    /// Work buffers of the encoder and the decoder. Not the shared pool: that keeps an array of each size per thread,
+    /// and requests run on whichever pool thread is free, so a megabyte buffer would stay alive once per thread.
     /// </summary>
     private static readonly ArrayPool<byte> Buffers = ArrayPool<byte>.Create(maxArrayLength: 1 << 30, maxArraysPerBucket: 4);
 
@@ -69,23 +69,28 @@ public static class RemoteWriteCodec
         if (length > (long)body.Length * MaxExpansionPerByte)
             throw new InvalidDataException($"The body claims {length} bytes decompressed; {body.Length} snappy bytes hold at most {(long)body.Length * MaxExpansionPerByte}.");
 
-        var buffer = new byte[length];
+        // The decoded series hold strings, not the buffer, so it goes back at once.
+        var buffer = Buffers.Rent(length);
         try
         {
-            Snappy.Decompress(body, buffer);
-        }
-        catch (Exception e) when (e is ArgumentException or IndexOutOfRangeException or OverflowException)
-        {
-            throw new InvalidDataException("The body is not valid snappy: " + e.Message, e);
-        }
-
-        try
-        {
-            return WriteRequestReader.Read(buffer);
+            var request = buffer.AsSpan(0, length);
+            try
+            {
+                Snappy.Decompress(body, request);
+            }
+            catch (Exception e) when (e is ArgumentException or IndexOutOfRangeException or OverflowException)
+            {
+                throw new InvalidDataException("The body is not valid snappy: " + e.Message, e);
+            }
+            return WriteRequestReader.Read(request);
         }
         catch (RemoteWriteFormatException e)
         {
             throw new InvalidDataException(e.Message, e);
+        }
+        finally
+        {
+            Buffers.Return(buffer);
         }
     }
 }
