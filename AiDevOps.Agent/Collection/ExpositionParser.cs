@@ -88,10 +88,19 @@ public static class ExpositionParser
                 continue;
             }
             if (labels[index].Value != value)
-                labels.Add(new(LabelStrings.Of(string.Concat(ExportedPrefix, name)), labels[index].Value));
+                labels.Add(new(Exported(name), labels[index].Value));
             labels[index] = new(name, value);
         }
         return LabelDictionary.Of([.. labels], out _);
+    }
+
+    /// <summary>The shared string <c>exported_&lt;name&gt;</c>, spelt on the stack: a conflicting exporter conflicts on every line.</summary>
+    private static string Exported(string name)
+    {
+        Span<char> exported = stackalloc char[ExportedPrefix.Length + name.Length];
+        ExportedPrefix.CopyTo(exported);
+        name.CopyTo(exported[ExportedPrefix.Length..]);
+        return LabelStrings.Of(exported);
     }
 
     private static int IndexOf(List<KeyValuePair<string, string>> labels, string name)

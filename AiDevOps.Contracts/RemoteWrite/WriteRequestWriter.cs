@@ -19,7 +19,7 @@ internal static class WriteRequestWriter
     {
         var size = 0;
         for (var i = 0; i < series.Count; i++)
-            size += Field(SeriesSize(series[i]));
+            size += Field(SeriesSize(LabelDictionary.Of(series[i].Labels), series[i].Samples));
         return size;
     }
 
@@ -30,9 +30,10 @@ internal static class WriteRequestWriter
         for (var k = 0; k < series.Count; k++)
         {
             var s = series[k];
+            var labels = LabelDictionary.Of(s.Labels);
             buffer[at++] = TimeSeriesTag;
-            WriteVarint(buffer, ref at, (ulong)SeriesSize(s));
-            foreach (var (name, value) in LabelDictionary.Of(s.Labels).Sorted)
+            WriteVarint(buffer, ref at, (ulong)SeriesSize(labels, s.Samples));
+            foreach (var (name, value) in labels.Sorted)
             {
                 buffer[at++] = LabelTag;
                 WriteVarint(buffer, ref at, (ulong)LabelSize(name, value));
@@ -59,13 +60,13 @@ internal static class WriteRequestWriter
         }
     }
 
-    private static int SeriesSize(SeriesSamples s)
+    private static int SeriesSize(LabelDictionary labels, IReadOnlyList<SamplePoint> samples)
     {
         var size = 0;
-        foreach (var (name, value) in LabelDictionary.Of(s.Labels).Sorted)
+        foreach (var (name, value) in labels.Sorted)
             size += Field(LabelSize(name, value));
-        for (var i = 0; i < s.Samples.Count; i++)
-            size += Field(SampleSize(s.Samples[i]));
+        for (var i = 0; i < samples.Count; i++)
+            size += Field(SampleSize(samples[i]));
         return size;
     }
 
