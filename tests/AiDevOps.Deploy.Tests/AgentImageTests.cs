@@ -16,12 +16,18 @@ public sealed class AgentImageTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
+    // A temp folder of the test's own for podman and the image script: the deployment fixture points the process's TMPDIR
+    // at a scratch folder it deletes when its tests end, which may be while podman still unpacks an image there.
+    private static readonly string Scratch = Path.Combine(RepositoryRoot.Path, ".aidevops", "tmp", "image-test-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
+    private static readonly Dictionary<string, string> InScratch = new() { ["TMPDIR"] = Scratch };
+
     [Fact]
     public async Task The_agent_image_runs_as_app_user_and_keeps_its_queue_on_a_volume()
     {
         var name = "aidevops-image-test-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
+        Directory.CreateDirectory(Scratch);
         var built = ProgramRun.Checked(Path.Combine(RepositoryRoot.Path, "deploy", "images", "build.sh"), ["Agent"], RepositoryRoot.Path,
-            TimeSpan.FromMinutes(10), new Dictionary<string, string> { ["IMAGE_TAG"] = name, ["REGISTRY_PORT"] = ServiceProcess.FreePort().ToString(CultureInfo.InvariantCulture) });
+            TimeSpan.FromMinutes(10), new Dictionary<string, string>(InScratch) { ["IMAGE_TAG"] = name, ["REGISTRY_PORT"] = ServiceProcess.FreePort().ToString(CultureInfo.InvariantCulture) });
         var image = built.Split('\n', StringSplitOptions.RemoveEmptyEntries).Single(l => l.StartsWith("Agent ", StringComparison.Ordinal))[6..];
         image = image[..image.IndexOf('@', StringComparison.Ordinal)];
         output.WriteLine($"built {image}");
@@ -69,6 +75,7 @@ public sealed class AgentImageTests(ITestOutputHelper output)
             TryPodman("rm", "--force", "--time", "2", name);
             TryPodman("volume", "rm", "--force", name);
             TryPodman("image", "rm", "--force", image);
+            Directory.Delete(Scratch, recursive: true);
         }
     }
 
@@ -95,25 +102,18 @@ public sealed class AgentImageTests(ITestOutputHelper output)
     /// <summary>Every path in the container's file system (no leading slash) and its owner, as <c>podman export</c> writes it.</summary>
     private static Dictionary<string, int> ExportedFiles(string container)
     {
-        var tar = Path.Combine(Path.GetTempPath(), container + ".tar");
-        try
-        {
-            Podman("export", "--output", tar, container);
-            using var reader = new TarReader(File.OpenRead(tar));
-            var files = new Dictionary<string, int>(StringComparer.Ordinal);
-            while (reader.GetNextEntry() is PosixTarEntry entry)
-                files[entry.Name.TrimStart('.', '/').TrimEnd('/')] = entry.Uid;
-            return files;
-        }
-        finally
-        {
-            File.Delete(tar);
-        }
+        var tar = Path.Combine(Scratch, container + ".tar");
+        Podman("export", "--output", tar, container);
+        using var reader = new TarReader(File.OpenRead(tar));
+        var files = new Dictionary<string, int>(StringComparer.Ordinal);
+        while (reader.GetNextEntry() is PosixTarEntry entry)
+            files[entry.Name.TrimStart('.', '/').TrimEnd('/')] = entry.Uid;
+        return files;
     }
 
     // As deploy/images/build.sh runs podman here: no systemd, and runc.
     private static string Podman(params string[] args) =>
-        ProgramRun.Checked("podman", ["--cgroup-manager=cgroupfs", "--events-backend=file", "--runtime", "runc", .. args], RepositoryRoot.Path, TimeSpan.FromMinutes(2));
+        ProgramRun.Checked("podman", ["--cgroup-manager=cgroupfs", "--events-backend=file", "--runtime", "runc", .. args], RepositoryRoot.Path, TimeSpan.FromMinutes(2), InScratch);
 
     private static string TryPodman(params string[] args)
     {
