@@ -42,20 +42,20 @@ public static class IngestHttp
             return new RemoteWriteBody([], refused);
 
         byte[] body;
+        int length;
         try
         {
-            using var buffer = new MemoryStream();
-            await context.Request.Body.CopyToAsync(buffer, ct);
-            body = buffer.ToArray();
+            (body, length) = await BodyBuffers.ReadToEndAsync(context.Request.Body, context.Request.ContentLength, ct);
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
             return new RemoteWriteBody([], TooLarge(maxBodyBytes, limitOption));
         }
 
+        // The decoded series hold strings, not the body, so it goes back as soon as it is decoded.
         try
         {
-            return new RemoteWriteBody(RemoteWriteCodec.Decode(body, (int)Math.Min(int.MaxValue, maxBodyBytes * MaxDecompressionRatio)), null);
+            return new RemoteWriteBody(RemoteWriteCodec.Decode(body.AsSpan(0, length), (int)Math.Min(int.MaxValue, maxBodyBytes * MaxDecompressionRatio)), null);
         }
         catch (InvalidDataException e) when (e.InnerException is RemoteWriteFormatException format)
         {
@@ -66,6 +66,10 @@ public static class IngestHttp
         catch (InvalidDataException e)
         {
             return new RemoteWriteBody([], TypedResults.Problem(e.Message, statusCode: StatusCodes.Status400BadRequest));
+        }
+        finally
+        {
+            BodyBuffers.Pool.Return(body);
         }
     }
 }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text;
+using AiDevOps.Contracts;
 
 namespace AiDevOps.Agent.Collection;
 
@@ -10,13 +11,7 @@ namespace AiDevOps.Agent.Collection;
 /// </summary>
 public sealed class ScrapeBody : IDisposable
 {
-    private const int InitialBytes = 64 * 1024;
-
-    // A claimed length is only believed up to here: the buffer grows with what actually arrives.
-    private const int MaxInitialBytes = 16 * 1024 * 1024;
-
-    // Pools of their own, a few arrays per size: the shared pool would keep a page-sized array per thread.
-    private static readonly ArrayPool<byte> Bytes = ArrayPool<byte>.Create(maxArrayLength: 1 << 30, maxArraysPerBucket: 4);
+    // A pool of its own, a few arrays per size: the shared pool would keep a page-sized array per thread.
     private static readonly ArrayPool<char> Chars = ArrayPool<char>.Create(maxArrayLength: 1 << 30, maxArraysPerBucket: 4);
     private char[]? _chars;
     private readonly int _length;
@@ -28,31 +23,16 @@ public sealed class ScrapeBody : IDisposable
 
     public static async Task<ScrapeBody> ReadAsync(HttpContent content, CancellationToken ct)
     {
-        var bytes = Bytes.Rent((int)Math.Clamp(content.Headers.ContentLength ?? 0, InitialBytes, MaxInitialBytes));
+        await using var stream = await content.ReadAsStreamAsync(ct);
+        var (bytes, length) = await BodyBuffers.ReadToEndAsync(stream, content.Headers.ContentLength, ct);
         try
         {
-            var length = 0;
-            await using var stream = await content.ReadAsStreamAsync(ct);
-            while (true)
-            {
-                if (length == bytes.Length)
-                {
-                    var larger = Bytes.Rent(bytes.Length * 2);
-                    bytes.AsSpan(0, length).CopyTo(larger);
-                    Bytes.Return(bytes);
-                    bytes = larger;
-                }
-                var read = await stream.ReadAsync(bytes.AsMemory(length), ct);
-                if (read == 0)
-                    break;
-                length += read;
-            }
             var chars = Chars.Rent(Encoding.UTF8.GetMaxCharCount(length));
             return new ScrapeBody(chars, Encoding.UTF8.GetChars(bytes, 0, length, chars, 0));
         }
         finally
         {
-            Bytes.Return(bytes);
+            BodyBuffers.Pool.Return(bytes);
         }
     }
 

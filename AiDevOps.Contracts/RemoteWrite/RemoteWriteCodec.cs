@@ -21,11 +21,8 @@ public static class RemoteWriteCodec
     /// <summary>A snappy block expands at most 64 bytes per 3-byte copy element, so never more than 22× its size.</summary>
     private const int MaxExpansionPerByte = 22;
 
-    /// <summary>
-    /// Work buffers of the encoder and the decoder. Not the shared pool: that keeps an array of each size per thread,
-    /// and requests run on whichever pool thread is free, so a megabyte buffer would stay alive once per thread.
-    /// </summary>
-    private static readonly ArrayPool<byte> Buffers = ArrayPool<byte>.Create(maxArrayLength: 1 << 30, maxArraysPerBucket: 4);
+    /// <summary>Work buffers of the encoder and the decoder.</summary>
+    private static ArrayPool<byte> Buffers => BodyBuffers.Pool;
 
     /// <summary>The body for <paramref name="series"/>; the work buffers are reused, only the body is new.</summary>
     public static byte[] Encode(IReadOnlyList<SeriesSamples> series)
