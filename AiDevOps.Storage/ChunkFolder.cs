@@ -81,7 +81,7 @@ internal sealed class ChunkFolder(IKeyValueTable table, string tableName, WriteA
         }
         await table.PutAsync(tableName, chunks, ct);
 
-        var carry = carried.Where(c => c.Samples.Count > 0).ToList();
+        var carry = carried.Where(c => c.Samples.Count > 0).OrderBy(c => c.Id, StringComparer.Ordinal).ToList();
         if (carry.Count > 0)
         {
             var metadata = new List<StoredItem>();

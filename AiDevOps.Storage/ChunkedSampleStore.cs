@@ -44,18 +44,38 @@ public sealed class ChunkedSampleStore : ISampleStore
         var now = _clock.GetUtcNow();
         var metadata = new List<StoredItem>();
         var log = new List<StoredItem>();
-        foreach (var tenantBatch in batch.GroupBy(b => b.Series.Tenant))
+        var ordered = SeriesBatch.Ordered(batch);
+        for (var start = 0; start < ordered.Count;)
         {
-            var tenant = tenantBatch.Key;
+            var tenant = ordered[start].Series.Tenant;
+            var end = start + 1;
+            while (end < ordered.Count && ordered[end].Series.Tenant == tenant)
+                end++;
             var indexExpiry = now + _options.RetentionFor(tenant) + RecentWrites.Refresh;
-            metadata.AddRange(_index.ItemsFor(tenant, tenantBatch.Select(b => b.Series).DistinctBy(s => s.Id), indexExpiry, now));
-            var merged = tenantBatch.GroupBy(b => b.Series.Id)
-                .Select(g => (Id: g.Key, Samples: g.Count() == 1 && g.First().Samples is List<SamplePoint> only ? only : g.SelectMany(b => b.Samples).ToList()))
-                .Where(s => s.Samples.Count > 0);
-            foreach (var record in WriteAheadLog.PackRecords(merged))
+            metadata.AddRange(_index.ItemsFor(tenant, SeriesOf(ordered, start, end), indexExpiry, now));
+            foreach (var record in WriteAheadLog.PackRecords(Logged(ordered, start, end)))
                 log.Add(_log.Item(tenant, record, now, metadata));
+            start = end;
         }
         await _log.WriteAsync(metadata, log, now, ct);
+    }
+
+    private static IEnumerable<Series> SeriesOf(IReadOnlyList<(Series Series, IReadOnlyList<SamplePoint> Samples)> ordered, int start, int end)
+    {
+        for (var i = start; i < end; i++)
+            yield return ordered[i].Series;
+    }
+
+    /// <summary>What goes into the log, in id order: each series with samples, its list as it came when it is one.</summary>
+    private static IEnumerable<(string Id, List<SamplePoint> Samples)> Logged(
+        IReadOnlyList<(Series Series, IReadOnlyList<SamplePoint> Samples)> ordered, int start, int end)
+    {
+        for (var i = start; i < end; i++)
+        {
+            var (series, samples) = ordered[i];
+            if (samples.Count > 0)
+                yield return (series.Id, samples as List<SamplePoint> ?? [.. samples]);
+        }
     }
 
     public async Task<IReadOnlyList<SamplePoint>> ReadAsync(string tenant, string seriesId, long since, long until, int limit, CancellationToken ct) =>

@@ -45,12 +45,15 @@ internal sealed class WriteAheadLog(IKeyValueTable table, string tableName, Rece
         public long QueriedAt = -1;
     }
 
-    /// <summary>Groups series (sorted by id) into records of at most <see cref="MaxSamplesPerRecord"/> samples.</summary>
+    /// <summary>
+    /// Groups series, given in ascending order of id, into records of at most <see cref="MaxSamplesPerRecord"/> samples:
+    /// in that order the same series make the same record and so reuse its series set.
+    /// </summary>
     public static IEnumerable<List<(string Id, List<SamplePoint> Samples)>> PackRecords(IEnumerable<(string Id, List<SamplePoint> Samples)> series)
     {
         var record = new List<(string Id, List<SamplePoint> Samples)>();
         var count = 0;
-        foreach (var (id, samples) in series.OrderBy(s => s.Id, StringComparer.Ordinal))
+        foreach (var (id, samples) in series)
         {
             // Most series bring a sample or a few: their list goes in as it is, copied only when it must be split.
             var parts = samples.Count <= MaxSamplesPerRecord ? [samples] : samples.Chunk(MaxSamplesPerRecord).Select(part => part.ToList());

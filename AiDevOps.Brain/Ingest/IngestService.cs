@@ -55,24 +55,15 @@ public sealed class IngestService(
     }
 
     /// <summary>
-    /// The delivery's samples by series, in order of first appearance; a series sent twice in one delivery gets its
-    /// samples joined. Copies nothing for the usual delivery, where each series appears once.
+    /// The delivery's samples by series, in the store's order (<see cref="SeriesBatch"/>); a series sent twice gets
+    /// its samples joined. Copies no samples for the usual delivery, where each series appears once.
     /// </summary>
     private static List<(Series Series, IReadOnlyList<SamplePoint> Samples)> BySeries(string tenant, IReadOnlyList<SeriesSamples> delivered)
     {
         var batch = new List<(Series Series, IReadOnlyList<SamplePoint> Samples)>(delivered.Count);
-        var positions = new Dictionary<string, int>(delivered.Count, StringComparer.Ordinal);
         foreach (var one in delivered)
-        {
-            var series = Series.Of(tenant, one.Labels);
-            if (positions.TryAdd(series.Id, batch.Count))
-                batch.Add((series, one.Samples));
-            else
-            {
-                var at = positions[series.Id];
-                batch[at] = (batch[at].Series, [.. batch[at].Samples, .. one.Samples]);
-            }
-        }
+            batch.Add((Series.Of(tenant, one.Labels), one.Samples));
+        SeriesBatch.Order(batch);
         return batch;
     }
 
