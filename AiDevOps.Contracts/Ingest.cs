@@ -9,7 +9,7 @@ public sealed record IngestRequest(IReadOnlyList<SeriesSamples> Series);
 public sealed record SeriesSamples(IReadOnlyDictionary<string, string> Labels, IReadOnlyList<SamplePoint> Samples);
 
 /// <param name="Timestamp">Unix time in milliseconds, as Prometheus keeps it.</param>
-public sealed record SamplePoint(long Timestamp, double Value);
+public readonly record struct SamplePoint(long Timestamp, double Value);
 
 /// <summary>What the Brain answers once an ingest is stored.</summary>
 /// <param name="Duplicate">The batch id was stored before: this delivery was a retry and changed nothing.</param>

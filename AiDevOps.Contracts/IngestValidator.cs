@@ -56,7 +56,7 @@ public static class IngestValidator
             for (var j = 0; j < series.Samples.Count; j++)
             {
                 var sample = series.Samples[j];
-                if (sample is null || sample.Timestamp <= 0 || sample.Timestamp > latest)
+                if (sample.Timestamp <= 0 || sample.Timestamp > latest)
                 {
                     errors[$"{Path()}.samples[{j}].timestamp"] =
                         [$"The timestamp must be Unix milliseconds after 1970 and at most {MaxClockSkew.TotalMinutes:0} minutes ahead of the Brain's clock."];

@@ -21,26 +21,23 @@ public sealed class LabelDictionary : IReadOnlyDictionary<string, string>
         var i = 0;
         foreach (var label in labels)
             sorted[i++] = label;
-        return Sorting(sorted, out _);
+        SortFindingDuplicate(sorted);
+        return new LabelDictionary(sorted);
     }
 
-    /// <summary>Labels as they were sent, which may name a label twice: then null, and the name in <paramref name="duplicate"/>.</summary>
-    public static LabelDictionary? Of(KeyValuePair<string, string>[] labels, out string? duplicate)
-    {
-        var sorted = Sorting(labels, out duplicate);
-        return duplicate is null ? sorted : null;
-    }
+    /// <summary>Labels already sorted by name, each name once: the array becomes the set's.</summary>
+    internal static LabelDictionary OfSorted(KeyValuePair<string, string>[] sorted) => new(sorted);
 
-    private static LabelDictionary Sorting(KeyValuePair<string, string>[] labels, out string? duplicate)
+    /// <summary>Sorts <paramref name="labels"/> by name; the first name that appears twice, or null.</summary>
+    internal static string? SortFindingDuplicate(Span<KeyValuePair<string, string>> labels)
     {
-        Array.Sort(labels, static (a, b) => string.CompareOrdinal(a.Key, b.Key));
-        duplicate = null;
-        for (var i = 1; i < labels.Length && duplicate is null; i++)
+        labels.Sort(static (a, b) => string.CompareOrdinal(a.Key, b.Key));
+        for (var i = 1; i < labels.Length; i++)
         {
             if (labels[i].Key == labels[i - 1].Key)
-                duplicate = labels[i].Key;
+                return labels[i].Key;
         }
-        return new LabelDictionary(labels);
+        return null;
     }
 
     public int Count => _labels.Length;

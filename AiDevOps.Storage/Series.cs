@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
 using AiDevOps.Contracts;
@@ -11,10 +12,20 @@ namespace AiDevOps.Storage;
 /// </summary>
 public sealed record Series(string Tenant, string Id, string Metric, IReadOnlyDictionary<string, string> Labels)
 {
+    /// <summary>
+    /// The series last made of each label set, as long as the set lives: ingest gets the process's one set for labels
+    /// it has seen (<see cref="LabelSets"/>), and so hashes a series' id once rather than in every request.
+    /// </summary>
+    private static readonly ConditionalWeakTable<LabelDictionary, Series> Known = new();
+
     public static Series Of(string tenant, IReadOnlyDictionary<string, string> labels)
     {
         var sorted = LabelDictionary.Of(labels);
-        return new Series(tenant, IdOf(sorted), sorted[WellKnownLabels.MetricName], sorted);
+        if (Known.TryGetValue(sorted, out var known))
+            return string.Equals(known.Tenant, tenant, StringComparison.Ordinal) ? known : known with { Tenant = tenant };
+        var series = new Series(tenant, IdOf(sorted), sorted[WellKnownLabels.MetricName], sorted);
+        Known.AddOrUpdate(sorted, series);
+        return series;
     }
 
     /// <summary>

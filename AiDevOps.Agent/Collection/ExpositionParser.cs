@@ -91,7 +91,7 @@ public static class ExpositionParser
                 labels.Add(new(Exported(name), labels[index].Value));
             labels[index] = new(name, value);
         }
-        return LabelDictionary.Of([.. labels], out _);
+        return LabelSets.Of(labels, out _);
     }
 
     /// <summary>The shared string <c>exported_&lt;name&gt;</c>, spelt on the stack: a conflicting exporter conflicts on every line.</summary>

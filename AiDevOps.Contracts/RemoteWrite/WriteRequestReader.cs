@@ -47,7 +47,7 @@ internal static class WriteRequestReader
     private static SeriesSamples ReadSeries(ReadOnlySpan<byte> data, FieldPath path)
     {
         // One scratch list per thread: the reader runs start to end without yielding, and a series' labels then
-        // become one exact array, sorted (LabelDictionary), not a list and a dictionary per series.
+        // become the process's one set of those labels (LabelSets), not a list and a dictionary per series.
         var labels = _labels ??= new List<KeyValuePair<string, string>>(16);
         labels.Clear();
         var samples = new List<SamplePoint>(1);
@@ -71,7 +71,7 @@ internal static class WriteRequestReader
                     break;
             }
         }
-        return new SeriesSamples(LabelDictionary.Of([.. labels], out var duplicate)
+        return new SeriesSamples(LabelSets.Of(labels, out var duplicate)
             ?? throw new RemoteWriteFormatException((path with { Part = "labels" }).ToString(),
                 $"The label name '{Truncate(duplicate!)}' appears twice in {path}; remote_write 1.0 requires unique label names."), samples);
     }
