@@ -130,6 +130,12 @@ dynalite_binary() { # the pinned dynalite the AppHost and the tests use, install
   echo "$PWD/$folder/node_modules/.bin/dynalite"
 }
 
+image_runtime_env() { # project: the DOTNET_* settings its container image sets, as NAME=value words
+  dotnet msbuild "$1" -getItem:ContainerEnvironmentVariable -nologo | python3 -c 'import json, sys
+items = json.load(sys.stdin)["Items"]["ContainerEnvironmentVariable"]
+print(" ".join(i["Identity"] + "=" + i["Value"] for i in items if i["Identity"].startswith("DOTNET_")))'
+}
+
 publish() { # project: dotnet publish -c Release into $work/<project>
   run dotnet publish "$1" -c Release -o "$work/$1" -nologo -v quiet --disable-build-servers >"$work/publish.log" 2>&1 ||
     { cat "$work/publish.log" >&2; exit 1; }
@@ -165,7 +171,10 @@ bench_alert_latency() {
     Insights__ApiKeySha256="$(printf %s "$insights_key" | sha256sum | cut -d' ' -f1)" \
     Logging__LogLevel__Default=Warning exec ./AiDevOps.Insights >"$work/insights.log" 2>&1) & pids+=($!)
   # One Brain, three agents (one per topology), each with its own key; the Telegram receiver is the fake Bot API.
-  local brain_env=(ASPNETCORE_URLS="http://127.0.0.1:$brain_port" DOTNET_ENVIRONMENT=Production Logging__LogLevel__Default=Warning
+  local runtime_env
+  runtime_env=$(image_runtime_env AiDevOps.Brain) # the GC's settings, as the Brain's image runs it
+  # shellcheck disable=SC2206 # NAME=value words
+  local brain_env=($runtime_env ASPNETCORE_URLS="http://127.0.0.1:$brain_port" DOTNET_ENVIRONMENT=Production Logging__LogLevel__Default=Warning
     ConnectionStrings__dynamodb="http://127.0.0.1:$dynalite_port" Storage__TablePrefix=bench
     Alerting__InsightsUrl="http://127.0.0.1:$insights_port" Alerting__InsightsApiKey="$insights_key" Detection__ModelPath="$work/models"
     Telegram__ApiBaseUrl="http://127.0.0.1:$telegram_port" Telegram__BotToken="$token" Telegram__ChatIds__0="$aidevops_chat")
@@ -288,10 +297,12 @@ bench_ingest() {
   dynalite_port=$(free_port); brain_port=$(free_port); prom_port=$(free_port)
   "$dynalite" --host 127.0.0.1 --port "$dynalite_port" --createTableMs 0 >"$work/dynalite.log" 2>&1 & pids+=($!)
   local dynalite_pid=$!
+  local runtime_env
+  runtime_env=$(image_runtime_env AiDevOps.Brain) # the GC's settings, as the Brain's image runs it
   # Two agents: the load's, and the paced run's in a tenant of its own, so its anomalies are counted alone.
   (cd "$work/AiDevOps.Brain" && exec env ASPNETCORE_URLS="http://127.0.0.1:$brain_port" DOTNET_ENVIRONMENT=Production \
     Logging__LogLevel__Default=Warning ConnectionStrings__dynamodb="http://127.0.0.1:$dynalite_port" Storage__TablePrefix=bench \
-    Detection__ModelPath="$work/models" \
+    Detection__ModelPath="$work/models" $runtime_env \
     Ingest__Agents__0__Id=load Ingest__Agents__0__KeySha256="$(printf %s key-load | sha256sum | cut -d' ' -f1)" \
     Ingest__Agents__1__Id=paced Ingest__Agents__1__Tenant=paced Ingest__Agents__1__KeySha256="$(printf %s key-paced | sha256sum | cut -d' ' -f1)" \
     ./AiDevOps.Brain >"$work/brain.log" 2>&1) & pids+=($!)
