@@ -1,7 +1,7 @@
 using AiDevOps.Agent.Apis;
 using AiDevOps.Contracts;
 
-var builder = WebApplication.CreateBuilder(args);
+var builder = WebApplication.CreateSlimBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddApplicationServices();
