@@ -13,20 +13,24 @@ namespace AiDevOps.Storage;
 public sealed record Series(string Tenant, string Id, string Metric, IReadOnlyDictionary<string, string> Labels)
 {
     /// <summary>
-    /// The series last made of each label set, as long as the set lives: ingest gets the process's one set for labels
-    /// it has seen (<see cref="LabelSets"/>), and so hashes a series' id once rather than in every request.
+    /// The series last made of each label set given as one, as long as the set lives: ingest gets the process's one set
+    /// for labels it has seen (<see cref="LabelSets"/>), and so hashes a series' id once rather than in every request.
+    /// Labels given as another dictionary make a set that never comes again, so they are not remembered.
     /// </summary>
     private static readonly ConditionalWeakTable<LabelDictionary, Series> Known = new();
 
     public static Series Of(string tenant, IReadOnlyDictionary<string, string> labels)
     {
-        var sorted = LabelDictionary.Of(labels);
-        if (Known.TryGetValue(sorted, out var known))
+        if (labels is not LabelDictionary set)
+            return Made(tenant, LabelDictionary.Of(labels));
+        if (Known.TryGetValue(set, out var known))
             return string.Equals(known.Tenant, tenant, StringComparison.Ordinal) ? known : known with { Tenant = tenant };
-        var series = new Series(tenant, IdOf(sorted), sorted[WellKnownLabels.MetricName], sorted);
-        Known.AddOrUpdate(sorted, series);
+        var series = Made(tenant, set);
+        Known.AddOrUpdate(set, series);
         return series;
     }
+
+    private static Series Made(string tenant, LabelDictionary sorted) => new(tenant, IdOf(sorted), sorted[WellKnownLabels.MetricName], sorted);
 
     /// <summary>
     /// The first 128 bits of SHA-256 over the sorted labels (each name and value followed by a zero byte, UTF-8), in
