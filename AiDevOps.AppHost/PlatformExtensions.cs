@@ -111,6 +111,15 @@ public static class PlatformExtensions
             }
         });
 
+    /// <summary>Once the Web UI is ready, the AppHost's log says where to open it and what to sign in with.</summary>
+    public static IResourceBuilder<ProjectResource> LogWebUrlWhenReady(this IResourceBuilder<ProjectResource> web) =>
+        web.OnResourceReady((resource, e, _) =>
+        {
+            e.Services.GetRequiredService<ILoggerFactory>().CreateLogger("AiDevOps.AppHost").LogInformation(
+                "Web UI: {Url}; sign in with the agent key (Parameters:agent-api-key).", resource.GetEndpoint("http").Url);
+            return Task.CompletedTask;
+        });
+
     /// <summary>The AppHost's user secrets id when they hold this value under this name (a generated key is kept there).</summary>
     private static string? UserSecretsIdHolding(string name, string value)
     {

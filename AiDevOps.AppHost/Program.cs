@@ -27,6 +27,14 @@ var brain = builder.AddProject<Projects.AiDevOps_Brain>("brain")
 // Insights' tools read this Brain back, with a read-only token of the incident's tenant.
 brain.WithEnvironment("Alerting__BrainUrl", brain.GetEndpoint("http"));
 
+// The product's own UI: people sign in with a key the Brain accepts, and it reads and acts through the Brain's API.
+builder.AddProject<Projects.AiDevOps_Web>("web")
+    .WithPlainHttp()
+    .WithExternalHttpEndpoints()
+    .WithReference(brain).WaitFor(brain)
+    .WithHttpHealthCheck("/health")
+    .LogWebUrlWhenReady();
+
 // The Agent runs beside the user's Prometheus, not in the cloud: it is part of a local run only.
 if (builder.ExecutionContext.IsRunMode)
 {

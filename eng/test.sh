@@ -3,6 +3,7 @@
 #   - Prometheus and node_exporter (Debian packages) for the end-to-end test, python3 and curl for eng/bench.sh;
 #   - Alertmanager (Debian's prometheus-alertmanager) for the Brain's webhook test, which has a real Alertmanager
 #     notify the Brain;
+#   - chromium (Debian's), which Playwright drives in the Web UI's browser tests;
 #   - clang and lld for the Native AOT Agent; deploy/images/build.sh, which the Agent's image test runs, installs the
 #     container tools it needs itself (mmdebstrap, umoci, skopeo, docker-registry, podman, runc: all Debian packages);
 #   - dynalite, Azurite, s3rver and maildev (npm, pinned) are installed by the tests themselves into .aidevops/tools on
@@ -22,6 +23,8 @@ command -v curl >/dev/null || missing+=(curl)
 # clang and lld link the Agent, which publishes as Native AOT (the bench runs it as its image does).
 command -v clang >/dev/null || missing+=(clang)
 command -v ld.lld >/dev/null || missing+=(lld)
+# Debian's Chromium, which Playwright drives for the Web UI's browser tests (its own browser downloads are not reachable).
+command -v chromium >/dev/null || missing+=(chromium)
 if ((${#missing[@]})); then
   echo "Installing ${missing[*]} (apt)"
   sudo_cmd=()
@@ -66,6 +69,10 @@ trap 'rm -f "$log"' EXIT
 status=0
 echo "Running the tests: unit, functional (dynalite, Azurite, s3rver, maildev, Prometheus, node_exporter, Alertmanager), end-to-end (the AppHost), deployment (CDK synth, assertions, cdk-nag, the Agent image built and run by podman, the Azure manifest), benchmarks (quick)"
 dotnet test AiDevOps.sln --no-build -nologo 2>&1 | tee "$log" || status=$?
+
+# The Web UI's render times, measured by its browser test (tests/AiDevOps.Web.Tests).
+timings=tests/AiDevOps.Web.Tests/bin/Debug/net10.0/web-render-times.txt
+if [ -f "$timings" ]; then sed 's/^/Web UI render time, /' "$timings"; fi
 
 # dotnet test prints one summary per test project: "Passed!  - Failed:     0, Passed:    36, Skipped: ..."
 awk '/(Passed|Failed)! +- Failed: /{ gsub(",", ""); failed += $4; passed += $6 } END { printf "%d passed, %d failed\n", passed, failed }' "$log"

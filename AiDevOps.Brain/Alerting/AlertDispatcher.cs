@@ -97,6 +97,16 @@ public sealed partial class AlertDispatcher(
             return update.Incident;
         }, ct);
 
+    /// <summary>Someone closes an open incident of their tenant by hand. Null when no such open incident.</summary>
+    public Task<Incident?> ResolveAsync(string tenant, string incidentId, string by, CancellationToken ct) =>
+        GatedAsync(async () =>
+        {
+            if (book.Find(incidentId) is not { Tenant: var owner } || owner != tenant || book.Close(incidentId, by, clock.GetUtcNow()) is not { } update)
+                return null;
+            await PublishAsync(update, ct);
+            return update.Incident;
+        }, ct);
+
     /// <summary>
     /// Someone silences an open incident of their tenant for <paramref name="duration"/>: a silence on its group's
     /// labels, and its messages say so. Null when no such open incident.

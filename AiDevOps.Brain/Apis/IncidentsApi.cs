@@ -9,7 +9,7 @@ namespace AiDevOps.Brain.Apis;
 
 /// <summary>
 /// Incidents of the caller's tenant: what is open, what happened (members, timeline), what was sent to whom with what
-/// outcome; and the two things people do to one: acknowledge it, silence it.
+/// outcome; and what people do to one: acknowledge it, silence it, resolve it.
 /// </summary>
 public static class IncidentsApi
 {
@@ -23,6 +23,7 @@ public static class IncidentsApi
         api.MapGet("/", ListAsync).WithSummary("Incidents, newest first; state = open (open or acknowledged), resolved or all.");
         api.MapGet("/{id}", GetAsync).WithSummary("One incident with its members, timeline and the notifications sent for it.");
         api.MapPost("/{id}/acknowledge", AcknowledgeAsync).WithSummary("Takes an open incident: repeats stop, its messages say who.");
+        api.MapPost("/{id}/resolve", ResolveAsync).WithSummary("Closes an open incident by hand ({\"by\":…}): one resolved message; a new anomaly of its group opens it again.");
         api.MapPost("/{id}/silence", SilenceAsync).WithSummary("Silences an open incident's group (e.g. {\"duration\":\"1h\"}): a silence on its labels.");
         return app;
     }
@@ -65,6 +66,16 @@ public static class IncidentsApi
         if (ByProblem(request.By) is { } problem)
             return problem;
         return await pipeline.AcknowledgeAsync(user.Agent().Tenant, id, request.By!.Trim(), ct) is { } incident
+            ? TypedResults.Ok(incident)
+            : TypedResults.NotFound();
+    }
+
+    public static async Task<Results<Ok<Incident>, NotFound, ValidationProblem>> ResolveAsync(
+        string id, AcknowledgeRequest request, ClaimsPrincipal user, AlertDispatcher pipeline, CancellationToken ct)
+    {
+        if (ByProblem(request.By) is { } problem)
+            return problem;
+        return await pipeline.ResolveAsync(user.Agent().Tenant, id, request.By!.Trim(), ct) is { } incident
             ? TypedResults.Ok(incident)
             : TypedResults.NotFound();
     }

@@ -1,3 +1,4 @@
+using AiDevOps.Storage;
 using System.Security.Claims;
 using AiDevOps.Brain.Alerting;
 using AiDevOps.Brain.Tenancy;
@@ -19,10 +20,12 @@ public static class NotificationsApi
     }
 
     public sealed record NotificationView(
-        string Id, string ReceiverId, string Kind, string State, int Attempts, string? LastError, string IncidentId, string Title)
+        string Id, string ReceiverId, string Kind, string State, int Attempts, string? LastError, string IncidentId, string Title,
+        DateTimeOffset QueuedAt)
     {
         public static NotificationView Of(OutboxEntry e) => new(
-            e.Id, e.ReceiverId, e.Kind.ToString().ToLowerInvariant(), StateName(e.State), e.Attempts, e.LastError, e.Incident.Id, e.Incident.Title);
+            e.Id, e.ReceiverId, e.Kind.ToString().ToLowerInvariant(), StateName(e.State), e.Attempts, e.LastError, e.Incident.Id, e.Incident.Title,
+            DateTimeOffset.FromUnixTimeMilliseconds(DataKeys.ParseTime(e.Id)));
     }
 
     public static async Task<Results<Ok<List<NotificationView>>, ValidationProblem>> ListAsync(

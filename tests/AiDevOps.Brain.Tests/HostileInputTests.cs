@@ -31,6 +31,7 @@ public sealed class HostileInputTests(BrainFactory brain) : IClassFixture<BrainF
         { "POST", "/api/silences", "application/json" },
         { "POST", "/api/incidents/i1/acknowledge", "application/json" },
         { "POST", "/api/incidents/i1/silence", "application/json" },
+        { "POST", "/api/incidents/i1/resolve", "application/json" },
         { "POST", "/api/v1/query", "application/x-www-form-urlencoded" },
         { "POST", "/api/v1/query_range", "application/x-www-form-urlencoded" },
         { "POST", "/api/v1/series", "application/x-www-form-urlencoded" },

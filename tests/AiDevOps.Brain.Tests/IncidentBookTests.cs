@@ -117,4 +117,22 @@ public sealed class IncidentBookTests
         Assert.Equal((NotificationKind.Opened, NotificationKind.Updated), (a.Kind, b.Kind));
         Assert.Equal("{job=\"node\"}", b.Incident.Selector);
     }
+
+    [Fact]
+    public void Resolved_by_hand_it_is_one_resolve_its_members_recoveries_say_nothing_more_and_a_new_anomaly_opens_it_again()
+    {
+        var down = Down("web-9:9100", T0);
+        var incident = Open(down)!.Incident;
+
+        var closed = _book.Close(incident.Id, "carol", T0.AddMinutes(2))!;
+        Assert.Equal((NotificationKind.Resolved, IncidentState.Resolved), (closed.Kind, closed.Incident.State));
+        Assert.All(closed.Incident.Members, m => Assert.Equal(T0.AddMinutes(2), m.ResolvedAt));
+        Assert.Equal("Resolved by carol", closed.Incident.Timeline[^1].What);
+        Assert.Null(_book.Close(incident.Id, "dave", T0.AddMinutes(3)));
+        Assert.Null(Resolve(down, T0.AddMinutes(4)));
+        Assert.Empty(_book.Open());
+
+        var again = Open(Unusual("web-9:9100", "node_load1", T0.AddMinutes(5)))!;
+        Assert.Equal((NotificationKind.Reopened, incident.Id), (again.Kind, again.Incident.Id));
+    }
 }

@@ -19,4 +19,12 @@ public static class Eventually
             await Task.Delay(200);
         }
     }
+
+    /// <summary>Asks until a value comes (not null), and returns it.</summary>
+    public static async Task<T> ValueAsync<T>(Func<Task<T?>> find, TimeSpan patience, string what) where T : class
+    {
+        T? found = null;
+        await HoldsAsync(async () => (found = await find()) is not null, what, patience);
+        return found!;
+    }
 }

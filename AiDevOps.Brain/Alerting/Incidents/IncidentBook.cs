@@ -105,6 +105,27 @@ public sealed class IncidentBook
         }
     }
 
+    /// <summary>
+    /// Someone resolved the incident by hand: it is resolved, and so are its members as far as it is concerned, so
+    /// their own recoveries later tell nothing more. A new anomaly of the group within its group interval opens it
+    /// again. Null when it is not open.
+    /// </summary>
+    public IncidentUpdate? Close(string id, string by, DateTimeOffset now)
+    {
+        lock (_lock)
+        {
+            if (!_groupById.TryGetValue(id, out var key) || _byGroup[key] is not { IsOpen: true } incident)
+                return null;
+            var closed = incident with
+            {
+                State = IncidentState.Resolved,
+                ResolvedAt = now,
+                Members = [.. incident.Members.Select(m => m.IsOpen ? m with { ResolvedAt = now } : m)],
+            };
+            return Keep(key, closed.With(new(now, "Resolved by " + by)), NotificationKind.Resolved);
+        }
+    }
+
     /// <summary>Someone silenced the incident's group until <paramref name="until"/>: its message says so. Null when it is not open.</summary>
     public IncidentUpdate? Silence(string id, string by, DateTimeOffset until, DateTimeOffset now)
     {
