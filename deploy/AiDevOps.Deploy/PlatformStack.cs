@@ -25,17 +25,32 @@ public sealed record PlatformSettings
 
     /// <summary>
     /// Tasks per service. The Brain keeps detection state per process, so it runs as one task until it scales out
-    /// on a cluster runtime; Insights is stateless.
+    /// on a cluster runtime; the Web UI keeps its sign-in keys per task; Insights is stateless.
     /// </summary>
     public IReadOnlyDictionary<string, ServiceScale> Scale { get; init; } = new Dictionary<string, ServiceScale>
     {
         ["brain"] = new(Min: 1, Max: 1, Cpu: 1024, MemoryMiB: 2048),
+        // A sign-in cookie is sealed with the task's own data-protection keys: another task could not read it.
+        ["web"] = new(Min: 1, Max: 1, Cpu: 256, MemoryMiB: 512),
     };
 
     public ServiceScale DefaultScale { get; init; } = new(Min: 1, Max: 4, Cpu: 512, MemoryMiB: 1024);
 
+    /// <summary>
+    /// Where the load balancer serves each external service: its HTTPS port (with a certificate) and its HTTP port
+    /// (without one, or redirected). Agents keep the standard ports for the Brain; the Web UI has its own.
+    /// </summary>
+    public IReadOnlyDictionary<string, PublicPorts> PublicPorts { get; init; } = new Dictionary<string, PublicPorts>
+    {
+        ["brain"] = new(Https: 443, Http: 80),
+        ["web"] = new(Https: 8443, Http: 8080),
+    };
+
     public int RequestsPerTarget { get; init; } = 1000;
 }
+
+/// <summary>The load balancer's ports for one service.</summary>
+public sealed record PublicPorts(int Https, int Http);
 
 /// <summary>
 /// The app on AWS, made from the AppHost's manifest: a VPC (public and private subnets, one NAT gateway, flow logs),
@@ -122,11 +137,9 @@ public sealed class PlatformStack : Stack
                 Services.Single(s => s.Name == callee).Service.Connections.AllowFrom(caller.Service, Port.Tcp(SettingResolver.ContainerPort), $"{caller.Name} calls {callee}");
         }
 
-        var external = deployments.Where(d => manifest.Services.Single(s => s.Name == d.Deployment.Name).IsExternal).ToList();
-        if (external.Count > 1)
-            throw new ManifestException($"{string.Join(", ", external.Select(e => e.Deployment.Name))} are all external; the load balancer serves one service.");
-        if (external is [var (publicService, _)])
-            LoadBalancer = ServePublicly(vpc, publicService, settings);
+        var external = deployments.Where(d => manifest.Services.Single(s => s.Name == d.Deployment.Name).IsExternal).Select(d => d.Deployment).ToList();
+        if (external.Count > 0)
+            LoadBalancer = ServePublicly(vpc, external, settings);
     }
 
     public IBucket AccessLogs { get; }
@@ -140,8 +153,12 @@ public sealed class PlatformStack : Stack
 
     public ApplicationLoadBalancer? LoadBalancer { get; }
 
-    private ApplicationLoadBalancer ServePublicly(Vpc vpc, ServiceDeployment service, PlatformSettings settings)
+    /// <summary>One internet-facing load balancer; each external service on its own ports (<see cref="PlatformSettings.PublicPorts"/>).</summary>
+    private ApplicationLoadBalancer ServePublicly(Vpc vpc, List<ServiceDeployment> services, PlatformSettings settings)
     {
+        var unplaced = services.Where(s => !settings.PublicPorts.ContainsKey(s.Name)).Select(s => s.Name).ToList();
+        if (unplaced.Count > 0)
+            throw new ManifestException($"{string.Join(", ", unplaced)} is external, but PlatformSettings.PublicPorts gives it no port on the load balancer.");
         var alb = new ApplicationLoadBalancer(this, "LoadBalancer", new ApplicationLoadBalancerProps
         {
             Vpc = vpc,
@@ -152,35 +169,43 @@ public sealed class PlatformStack : Stack
         Nag.Suppress(alb.Connections.SecurityGroups[0], "EC23",
             "The load balancer serves agents and users on the internet; the services behind it admit only the load balancer.");
 
-        ApplicationListener listener;
-        if (settings.CertificateArn is { Length: > 0 } certificateArn)
+        foreach (var service in services)
         {
-            listener = alb.AddListener("Https", new BaseApplicationListenerProps
+            var ports = settings.PublicPorts[service.Name];
+            var secure = settings.CertificateArn is { Length: > 0 };
+            // The first service keeps the construct ids a one-service stack had, so an existing deployment updates in place.
+            var suffix = service == services[0] ? "" : "-" + service.Name;
+            ApplicationListener listener;
+            if (secure)
             {
-                Port = 443,
-                Protocol = ApplicationProtocol.HTTPS,
-                Certificates = [ListenerCertificate.FromArn(certificateArn)],
-                SslPolicy = SslPolicy.RECOMMENDED_TLS,
+                listener = alb.AddListener("Https" + suffix, new BaseApplicationListenerProps
+                {
+                    Port = ports.Https,
+                    Protocol = ApplicationProtocol.HTTPS,
+                    Certificates = [ListenerCertificate.FromArn(settings.CertificateArn!)],
+                    SslPolicy = SslPolicy.RECOMMENDED_TLS,
+                });
+                alb.AddRedirect(new ApplicationLoadBalancerRedirectConfig { SourcePort = ports.Http, TargetPort = ports.Https });
+            }
+            else
+            {
+                listener = alb.AddListener("Http" + suffix, new BaseApplicationListenerProps { Port = ports.Http, Protocol = ApplicationProtocol.HTTP });
+            }
+            service.ServeBehind(listener, settings.RequestsPerTarget);
+            // /metrics names every agent: it is read inside the task (the collector), never through the load balancer.
+            listener.AddAction("NoMetrics", new AddApplicationActionProps
+            {
+                Priority = 1,
+                Conditions = [ListenerCondition.PathPatterns(["/metrics", "/metrics/*"])],
+                Action = ListenerAction.FixedResponse(404, new FixedResponseOptions { ContentType = "text/plain", MessageBody = "Not Found" }),
             });
-            alb.AddRedirect(new ApplicationLoadBalancerRedirectConfig { SourcePort = 80, TargetPort = 443 });
+            var port = secure ? (ports.Https == 443 ? "" : $":{ports.Https}") : (ports.Http == 80 ? "" : $":{ports.Http}");
+            new CfnOutput(this, "Url" + suffix, new CfnOutputProps
+            {
+                Value = (secure ? "https://" : "http://") + alb.LoadBalancerDnsName + port,
+                Description = $"Where the {service.Name} is reached from the internet.",
+            });
         }
-        else
-        {
-            listener = alb.AddListener("Http", new BaseApplicationListenerProps { Port = 80, Protocol = ApplicationProtocol.HTTP });
-        }
-        service.ServeBehind(listener, settings.RequestsPerTarget);
-        // /metrics names every agent: it is read inside the task (the collector), never through the load balancer.
-        listener.AddAction("NoMetrics", new AddApplicationActionProps
-        {
-            Priority = 1,
-            Conditions = [ListenerCondition.PathPatterns(["/metrics", "/metrics/*"])],
-            Action = ListenerAction.FixedResponse(404, new FixedResponseOptions { ContentType = "text/plain", MessageBody = "Not Found" }),
-        });
-        new CfnOutput(this, "Url", new CfnOutputProps
-        {
-            Value = (settings.CertificateArn is { Length: > 0 } ? "https://" : "http://") + alb.LoadBalancerDnsName,
-            Description = $"Where agents send to and users call the {service.Name}.",
-        });
         return alb;
     }
 }

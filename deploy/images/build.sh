@@ -4,14 +4,14 @@
 #   1. a distroless-style root filesystem (mmdebstrap --variant=extract: base-files, libc6, libgcc-s1, libstdc++6, libssl3,
 #      zlib1g, ca-certificates, tzdata; no shell, no package manager) with the user app (1654), as the vendor's images;
 #   2. turned into OCI base images by umoci: runtime-deps (that filesystem; for the Native AOT Agent) and aspnet (plus
-#      this SDK's shared frameworks; for the Brain and Insights), copied by skopeo into a docker-registry that listens
+#      this SDK's shared frameworks; for the Brain, Insights and Web), copied by skopeo into a docker-registry that listens
 #      on 127.0.0.1 only, for the SDK takes a base image only from a registry;
 #   3. dotnet publish -t:PublishContainer with those bases pushes each image to that registry, and podman pulls it, so
 #      `podman run aidevops-agent:<tag>` runs it.
 # The GitHub workflows build from the vendor's images (mcr.microsoft.com) instead; this is how a machine like this one
 # proves the same build, and what tests/AiDevOps.Deploy.Tests runs.
 #
-# Usage: deploy/images/build.sh [Agent|Brain|Insights ...]      (default: all three)
+# Usage: deploy/images/build.sh [Agent|Brain|Insights|Web ...]      (default: all four)
 #   IMAGE_TAG      the images' tag (default: dev)
 #   IMAGES_DIR     work folder: root filesystem, OCI layouts, the registry's storage (default: .aidevops/images)
 #   REGISTRY_PORT  the loopback registry's port (default: 5000)
@@ -25,9 +25,9 @@ work=$(realpath -m "${IMAGES_DIR:-.aidevops/images}")
 port=${REGISTRY_PORT:-5000}
 mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 services=("$@")
-((${#services[@]})) || services=(Agent Brain Insights)
+((${#services[@]})) || services=(Agent Brain Insights Web)
 for service in "${services[@]}"; do
-  [ -d "AiDevOps.$service" ] || { echo "no service AiDevOps.$service (Agent, Brain or Insights)" >&2; exit 2; }
+  [ -d "AiDevOps.$service" ] || { echo "no service AiDevOps.$service (Agent, Brain, Insights or Web)" >&2; exit 2; }
 done
 
 # What the build needs and the machine lacks; clang and lld link the Native AOT Agent.

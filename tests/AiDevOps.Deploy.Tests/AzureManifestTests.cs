@@ -18,7 +18,7 @@ public sealed class AzureManifestTests(DeploymentFixture fixture)
         var resources = manifest.RootElement.GetProperty("resources").EnumerateObject().ToDictionary(r => r.Name, r => r.Value);
 
         Assert.All(resources, r => Assert.Contains(r.Value.GetProperty("type").GetString(), AzdTypes));
-        Assert.Equal(["brain", "insights"], resources.Where(r => r.Value.GetProperty("type").GetString() == "project.v0").Select(r => r.Key).Order());
+        Assert.Equal(["brain", "insights", "web"], resources.Where(r => r.Value.GetProperty("type").GetString() == "project.v0").Select(r => r.Key).Order());
 
         var brain = resources["brain"].GetProperty("env").EnumerateObject().ToDictionary(e => e.Name, e => e.Value.GetString());
         Assert.Equal("azuretables", brain["Storage__Backend"]);

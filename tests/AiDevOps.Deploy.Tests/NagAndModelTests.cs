@@ -82,7 +82,7 @@ public sealed class NagAndModelTests(DeploymentFixture fixture)
     [Fact]
     public void The_published_model_has_no_local_stand_ins_and_no_local_paths()
     {
-        Assert.Equal(["brain", "insights"], fixture.Manifest.Services.Select(s => s.Name).Order());
+        Assert.Equal(["brain", "insights", "web"], fixture.Manifest.Services.Select(s => s.Name).Order());
         Assert.Equal(["models", "secrets-key", "tables"], fixture.Manifest.CloudResources.Keys.Order());
         Assert.DoesNotContain("dynalite", fixture.ManifestJson, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain(".aidevops", fixture.ManifestJson, StringComparison.Ordinal);
@@ -93,5 +93,6 @@ public sealed class NagAndModelTests(DeploymentFixture fixture)
         Assert.True(fixture.Manifest.Parameters["agent-api-key-sha256"].Secret);
         Assert.True(brain.IsExternal);
         Assert.False(fixture.Manifest.Services.Single(s => s.Name == "insights").IsExternal);
+        Assert.True(fixture.Manifest.Services.Single(s => s.Name == "web").IsExternal);
     }
 }

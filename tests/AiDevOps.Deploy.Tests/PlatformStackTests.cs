@@ -187,9 +187,18 @@ public sealed class PlatformStackTests(DeploymentFixture fixture)
     }
 
     [Fact]
-    public void Https_with_a_certificate_redirects_http_and_never_serves_metrics()
+    public void Https_with_a_certificate_redirects_http_and_never_serves_metrics_for_the_brain_and_the_web_UI_each_on_its_ports()
     {
         var (template, json) = Synth(settings: new PlatformSettings { CertificateArn = Certificate });
+        foreach (var (https, http) in new[] { (8443, 8080) })
+        {
+            template.HasResourceProperties("AWS::ElasticLoadBalancingV2::Listener", Match.ObjectLike(new Dictionary<string, object> { ["Port"] = https, ["Protocol"] = "HTTPS" }));
+            template.HasResourceProperties("AWS::ElasticLoadBalancingV2::Listener", Match.ObjectLike(new Dictionary<string, object>
+            {
+                ["Port"] = http,
+                ["DefaultActions"] = Match.ArrayWith([Match.ObjectLike(new Dictionary<string, object> { ["Type"] = "redirect" })]),
+            }));
+        }
         template.HasResourceProperties("AWS::ElasticLoadBalancingV2::Listener", Match.ObjectLike(new Dictionary<string, object>
         {
             ["Port"] = 443,
@@ -201,9 +210,10 @@ public sealed class PlatformStackTests(DeploymentFixture fixture)
             ["Port"] = 80,
             ["DefaultActions"] = Match.ArrayWith([Match.ObjectLike(new Dictionary<string, object> { ["Type"] = "redirect" })]),
         }));
-        var rule = Resources(json, "AWS::ElasticLoadBalancingV2::ListenerRule").Single().Properties.ToJsonString();
-        Assert.Contains("/metrics", rule);
-        Assert.Contains("\"StatusCode\":\"404\"", rule);
+        var rules = Resources(json, "AWS::ElasticLoadBalancingV2::ListenerRule").Select(r => r.Properties.ToJsonString()).ToList();
+        Assert.Equal(2, rules.Count);
+        Assert.All(rules, rule => Assert.Contains("/metrics", rule));
+        Assert.All(rules, rule => Assert.Contains("\"StatusCode\":\"404\"", rule));
         template.HasResourceProperties("AWS::ElasticLoadBalancingV2::TargetGroup", Match.ObjectLike(new Dictionary<string, object>
         {
             ["HealthCheckPath"] = "/health",
@@ -217,11 +227,15 @@ public sealed class PlatformStackTests(DeploymentFixture fixture)
     }
 
     [Fact]
-    public void Only_the_load_balancer_reaches_the_brain_and_only_the_brain_reaches_insights()
+    public void Only_the_load_balancer_and_the_web_UI_reach_the_brain_and_only_the_brain_reaches_insights()
     {
         var (_, json) = Synth();
         var ingress = Resources(json, "AWS::EC2::SecurityGroupIngress").Select(i => i.Properties).ToList();
-        Assert.Equal(2, ingress.Count);
+        Assert.Equal(4, ingress.Count);
+        Assert.Contains(ingress, i => i["SourceSecurityGroupId"]!.ToJsonString().Contains("LoadBalancer", StringComparison.Ordinal)
+            && i["GroupId"]!.ToJsonString().Contains("web", StringComparison.Ordinal));
+        Assert.Contains(ingress, i => i["SourceSecurityGroupId"]!.ToJsonString().Contains("web", StringComparison.Ordinal)
+            && i["GroupId"]!.ToJsonString().Contains("brain", StringComparison.Ordinal));
         Assert.All(ingress, i => Assert.Equal(8080, (int)i["FromPort"]!));
         Assert.All(ingress, i => Assert.Null(i["CidrIp"]));
         Assert.Contains(ingress, i => i["SourceSecurityGroupId"]!.ToJsonString().Contains("LoadBalancer", StringComparison.Ordinal)
@@ -239,8 +253,8 @@ public sealed class PlatformStackTests(DeploymentFixture fixture)
         Assert.Contains(targets, t => (int)t["MaxCapacity"]! > 1);
         var metrics = Resources(json, "AWS::ApplicationAutoScaling::ScalingPolicy")
             .Select(p => (string)p.Properties["TargetTrackingScalingPolicyConfiguration"]!["PredefinedMetricSpecification"]!["PredefinedMetricType"]!).ToList();
-        Assert.Equal(2, metrics.Count(m => m == "ECSServiceAverageCPUUtilization"));
-        Assert.Single(metrics, m => m == "ALBRequestCountPerTarget");
+        Assert.Equal(3, metrics.Count(m => m == "ECSServiceAverageCPUUtilization"));
+        Assert.Equal(2, metrics.Count(m => m == "ALBRequestCountPerTarget"));
         template.HasResourceProperties("AWS::ECS::Cluster", Match.ObjectLike(new Dictionary<string, object>
         {
             ["ClusterSettings"] = new object[] { new Dictionary<string, object> { ["Name"] = "containerInsights", ["Value"] = "enabled" } },
