@@ -23,13 +23,14 @@ public abstract record DeliveryOutcome
 /// </summary>
 public sealed class BrainClient(HttpClient http)
 {
-    public async Task<DeliveryOutcome> SendAsync(byte[] payload, string batchId, CancellationToken ct)
+    public async Task<DeliveryOutcome> SendAsync(byte[] payload, string batchId, long queuedSamples, CancellationToken ct)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "api/v1/write") { Content = new ByteArrayContent(payload) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue(RemoteWriteCodec.ContentType);
         request.Content.Headers.ContentEncoding.Add(RemoteWriteCodec.ContentEncoding);
         request.Headers.Add(RemoteWriteCodec.VersionHeader, RemoteWriteCodec.Version);
         request.Headers.Add(RemoteWriteCodec.BatchIdHeader, batchId);
+        request.Headers.Add(AgentHeaders.QueuedSamples, queuedSamples.ToString(System.Globalization.CultureInfo.InvariantCulture));
         try
         {
             using var response = await http.SendAsync(request, ct);

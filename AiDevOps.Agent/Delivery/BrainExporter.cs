@@ -50,7 +50,7 @@ public sealed partial class BrainExporter(
             }
 
             var batchId = $"{queue.Log.Id}:{record.Position}";
-            var outcome = await untilAccepted.ExecuteAsync(async token => await brain.SendAsync(record.Payload, batchId, token), stoppingToken);
+            var outcome = await untilAccepted.ExecuteAsync(async token => await brain.SendAsync(record.Payload, batchId, queue.Log.PendingSamples - record.Samples, token), stoppingToken);
             queue.Log.Acknowledge(record);
             if (outcome is DeliveryOutcome.Rejected rejected)
             {

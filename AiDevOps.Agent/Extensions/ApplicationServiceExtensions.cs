@@ -10,6 +10,9 @@ namespace Microsoft.Extensions.Hosting;
 
 public static class ApplicationServiceExtensions
 {
+    /// <summary>This agent's version, as it tells the Brain with every delivery.</summary>
+    private static readonly string AgentVersion = AgentHeaders.VersionOf(typeof(ApplicationServiceExtensions).Assembly);
+
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
@@ -58,6 +61,7 @@ public static class ApplicationServiceExtensions
             var agent = sp.GetRequiredService<IOptions<AgentOptions>>().Value;
             http.BaseAddress = new Uri(agent.BrainUrl.TrimEnd('/') + "/");
             http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", agent.ApiKey);
+            http.DefaultRequestHeaders.UserAgent.Add(new System.Net.Http.Headers.ProductInfoHeaderValue(AgentHeaders.Product, AgentVersion));
             http.Timeout = TimeSpan.FromSeconds(30);
         }).WithoutResilienceHandlers();
         builder.Services.AddHostedService<BrainExporter>();

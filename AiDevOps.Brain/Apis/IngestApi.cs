@@ -84,7 +84,9 @@ public static class IngestApi
         if (errors.Count > 0)
             return TypedResults.ValidationProblem(errors, title: "The ingest body is invalid; nothing was stored.");
 
-        return TypedResults.Ok(await services.Ingest.IngestAsync(services.Context.User.Agent(), request!, batchId, ct));
+        var headers = services.Context.Request.Headers;
+        var report = new AgentReport(AgentHeaders.Version(headers.UserAgent), AgentHeaders.Queued(headers[AgentHeaders.QueuedSamples]));
+        return TypedResults.Ok(await services.Ingest.IngestAsync(services.Context.User.Agent(), request!, batchId, report, ct));
     }
 
     private static long MaxBodyBytes(IngestServices services) => services.Options.Value.MaxBodyBytes;

@@ -26,7 +26,7 @@ public sealed class IngestService(
     private static readonly Counter<long> Duplicates = Meter.CreateCounter<long>(
         "aidevops.brain.ingest.duplicate_batches", description: "Retried deliveries recognised by batch id and not stored again.");
 
-    public async Task<IngestResponse> IngestAsync(AgentIdentity agent, IngestRequest request, string? batchId, CancellationToken ct)
+    public async Task<IngestResponse> IngestAsync(AgentIdentity agent, IngestRequest request, string? batchId, AgentReport report, CancellationToken ct)
     {
         using var activity = Activities.StartActivity("ingest");
         activity?.SetTag("aidevops.agent", agent.AgentId);
@@ -47,7 +47,7 @@ public sealed class IngestService(
         if (batchId is not null)
             await batches.RecordAsync(agent.Tenant, batchId, whole);
         var receivedAt = clock.GetUtcNow();
-        await agents.RecordDeliveryAsync(agent, receivedAt, sampleCount, pace.Delivered(agent, receivedAt), whole);
+        await agents.RecordDeliveryAsync(agent, receivedAt, sampleCount, pace.Delivered(agent, receivedAt), report, whole);
         Samples.Add(sampleCount, new KeyValuePair<string, object?>("agent", agent.AgentId));
         activity?.SetTag("aidevops.samples", sampleCount);
         await detection.EnqueueAsync(new IngestedBatch(batch, sampleCount), whole);

@@ -5,7 +5,7 @@ namespace AiDevOps.Web.Brain;
 public sealed record Identity(string Id, string Tenant);
 
 public sealed record AgentStatus(string Id, DateTimeOffset LastSeen, long LastSamples, TimeSpan? UsualGap, DateTimeOffset? DepartedAt,
-    string? Version = null, long? QueueDepth = null);
+    string? Version = null, long? QueuedSamples = null);
 
 public sealed record SeriesRef(string Id, string Metric, IReadOnlyDictionary<string, string> Labels);
 

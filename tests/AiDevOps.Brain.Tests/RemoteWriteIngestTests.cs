@@ -17,6 +17,31 @@ public sealed class RemoteWriteIngestTests(BrainFactory brain) : IClassFixture<B
     }
 
     [Fact]
+    public async Task An_agent_s_version_and_queue_are_kept_from_its_delivery_and_listed_with_it_and_who_a_key_is_is_told()
+    {
+        using var client = brain.ClientWithKey(BrainFactory.GlobexKey);
+        client.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue(AgentHeaders.Product, "1.4.0+abc1234"));
+        client.DefaultRequestHeaders.Add(AgentHeaders.QueuedSamples, "12345");
+        var payload = RemoteWriteCodec.Encode([new SeriesSamples(new Dictionary<string, string> { ["__name__"] = "rw_report" }, [new SamplePoint(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), 1)])]);
+        using (var response = await client.PostAsync("/api/v1/write", Body(payload)))
+            response.EnsureSuccessStatusCode();
+
+        var agent = Assert.Single((await client.GetFromJsonAsync<JsonElement[]>("/api/agents"))!);
+        Assert.Equal(("globex-edge", "1.4.0+abc1234", 12345), (agent.GetProperty("id").GetString(), agent.GetProperty("version").GetString(), agent.GetProperty("queuedSamples").GetInt64()));
+        var me = await client.GetFromJsonAsync<JsonElement>("/api/agents/me");
+        Assert.Equal(("globex-edge", "globex"), (me.GetProperty("id").GetString(), me.GetProperty("tenant").GetString()));
+    }
+
+    [Theory]
+    [InlineData("AiDevOps-Agent/1.4.0+abc1234", "1.4.0+abc1234")]
+    [InlineData("AiDevOps-Agent/2.0.0-rc.1 (linux)", "2.0.0-rc.1")]
+    [InlineData("curl/8.5.0", null)]
+    [InlineData("AiDevOps-Agent/<script>", null)]
+    [InlineData(null, null)]
+    public void Only_an_agent_s_own_user_agent_gives_a_version(string? userAgent, string? version) =>
+        Assert.Equal(version, AgentHeaders.Version(userAgent));
+
+    [Fact]
     public async Task A_retried_batch_is_acknowledged_again_but_stored_once()
     {
         var host = "rw-" + Guid.NewGuid().ToString("N")[..8];

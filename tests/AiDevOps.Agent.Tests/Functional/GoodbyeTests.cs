@@ -25,5 +25,8 @@ public sealed class GoodbyeTests
         Assert.True(agent.TryGetProperty("departedAt", out var departed) && departed.ValueKind == System.Text.Json.JsonValueKind.String,
             "No goodbye recorded: " + agent + "\n" + harness.Logs);
         Assert.True(departed.GetDateTimeOffset() >= agent.GetProperty("lastSeen").GetDateTimeOffset());
+        // What it said of itself with its deliveries: its version, and nothing left queued behind the last one.
+        Assert.Matches(@"^\d+\.\d+\.\d+", agent.GetProperty("version").GetString());
+        Assert.Equal(0, agent.GetProperty("queuedSamples").GetInt64());
     }
 }
