@@ -35,7 +35,7 @@ public static class AnomalyRate
             .ThenBy(s => s.Label, StringComparer.Ordinal)
             .Take(MaxHosts)
             .ToList();
-        return new ChartData(times, hosts, Height: height);
+        return new ChartData(times, hosts, Height: height, Stepped: true);
     }
 
     public static string Host(IReadOnlyDictionary<string, string> labels) =>

@@ -3,6 +3,7 @@ namespace AiDevOps.Web.Charts;
 /// <summary>
 /// What a time-series chart draws, as the browser's chart script takes it: one time axis (Unix seconds) shared by
 /// every series (a missing point is null), optionally a baseline band, a forecast past the data and marked spans.
+/// Counts are drawn <see cref="Stepped"/>: a count holds for its whole step, it does not slope between steps.
 /// </summary>
 public sealed record ChartData(
     IReadOnlyList<double> Times,
@@ -10,7 +11,8 @@ public sealed record ChartData(
     ChartBand? Band = null,
     ChartForecast? Forecast = null,
     IReadOnlyList<ChartMark>? Marks = null,
-    int Height = 320)
+    int Height = 320,
+    bool Stepped = false)
 {
     public bool IsEmpty => Times.Count == 0 || Series.Count == 0;
 

@@ -34,7 +34,10 @@ window.aidevopsCharts = (() => {
     const series = [{}];
     chart.series.forEach((s, i) => {
       data.push(s.values.slice());
-      series.push({ label: s.label, stroke: palette[i % palette.length], width: 1.5, points: { show: false } });
+      series.push({
+        label: s.label, stroke: palette[i % palette.length], width: 1.5, points: { show: false },
+        paths: chart.stepped ? uPlot.paths.stepped({ align: 1 }) : undefined,
+      });
     });
     const bands = [];
     const pad = (values, extra) => values.concat(new Array(extra).fill(null));

@@ -68,7 +68,7 @@ public sealed class InsightsHost(IReadOnlyDictionary<string, string> settings)
 /// The Web UI, pointed at the Brain. In Development, as <c>dotnet run</c> starts it: its static files (uPlot, the
 /// Blazor script) are then served from the build's static web assets rather than a publish folder.
 /// </summary>
-public sealed class WebUiHost(Uri brain) : LoopbackHost<AiDevOps.Web.Extensions.WebOptions>(new Dictionary<string, string> { ["Web:BrainUrl"] = brain.ToString() })
+public sealed class WebUiHost(string brainUrl) : LoopbackHost<AiDevOps.Web.Extensions.WebOptions>(new Dictionary<string, string> { ["Web:BrainUrl"] = brainUrl })
 {
     protected override string Environment => "Development";
 }

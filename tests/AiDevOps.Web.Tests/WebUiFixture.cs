@@ -16,6 +16,7 @@ public sealed class WebUiFixture : IAsyncLifetime
     public const string Metric = "web_requests_per_second";
     public const int SeriesCount = 100;
     public const string DownInstance = "web-1:9100";
+    public const string AgentVersion = "1.4.0+abc1234";
     private const string InsightsKey = "web-tests-insights-key";
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
@@ -49,10 +50,13 @@ public sealed class WebUiFixture : IAsyncLifetime
         Insights.Start();
         Brain = new BrainHost(BrainHost.Settings(_dynalite.Endpoint, Telegram.BaseUrl, Insights.Url, InsightsKey, _models));
         await Brain.StartAsync();
-        Web = new WebUiHost(Brain.Url);
+        Web = new WebUiHost(Brain.Url.ToString());
         Web.Start();
 
         using var acme = BrainClient(BrainHost.AcmeKey);
+        // As an agent sends: its version and what it has queued (shown on the overview).
+        acme.DefaultRequestHeaders.UserAgent.ParseAdd(AgentHeaders.Product + "/" + AgentVersion);
+        acme.DefaultRequestHeaders.Add(AgentHeaders.QueuedSamples, "0");
         await SeedAsync(acme);
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new()

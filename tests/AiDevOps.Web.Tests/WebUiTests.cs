@@ -57,6 +57,7 @@ public sealed class WebUiTests(WebUiFixture platform, ITestOutputHelper output) 
         output.WriteLine($"overview rendered in {overview.TotalMilliseconds:0} ms");
         await Assertions.Expect(page.GetByTestId("tenant")).ToHaveTextAsync("acme");
         await Assertions.Expect(page.Locator("table").First).ToContainTextAsync("acme-edge");
+        await Assertions.Expect(page.Locator("table").First).ToContainTextAsync(WebUiFixture.AgentVersion);
         await WebUiFixture.ScreenshotAsync(page, "overview");
 
         await page.GetByRole(AriaRole.Link, new() { NameRegex = new("^Target down on") }).First.ClickAsync();
