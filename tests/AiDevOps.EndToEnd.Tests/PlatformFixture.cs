@@ -8,7 +8,7 @@ using Microsoft.Extensions.Logging;
 namespace AiDevOps.EndToEnd.Tests;
 
 /// <summary>
-/// The whole platform as the AppHost wires it — Brain, Insights, Agent, dynalite, Prometheus and node_exporter —
+/// The whole platform as the AppHost wires it — Brain, Insights, Agent, the Web UI, dynalite, Prometheus and node_exporter —
 /// with Telegram and the model replaced by loopback servers that speak their wire protocols. Started once per class.
 /// </summary>
 public sealed partial class PlatformFixture : IAsyncLifetime
@@ -73,7 +73,7 @@ public sealed partial class PlatformFixture : IAsyncLifetime
         builder.Services.AddLogging(logging => logging.AddProvider(new CollectingLoggerProvider(Logs)));
         App = await builder.BuildAsync().WaitAsync(StartTimeout);
         await App.StartAsync().WaitAsync(StartTimeout);
-        foreach (var name in new[] { "dynamodb", "node-exporter", "prometheus", "insights", "brain", "agent" })
+        foreach (var name in new[] { "dynamodb", "node-exporter", "prometheus", "insights", "brain", "agent", "web" })
             await App.ResourceNotifications.WaitForResourceHealthyAsync(name).WaitAsync(StartTimeout);
     }
 

@@ -114,6 +114,26 @@ public sealed class TargetDownAlertTests(PlatformFixture platform) : IClassFixtu
     }
 
     [Fact]
+    public async Task The_web_UI_the_apphost_log_points_to_signs_in_with_the_agent_key_and_shows_the_local_agent_live()
+    {
+        var webUrl = platform.App.GetEndpoint("web", "http");
+        string? hint = null;
+        await Eventually.HoldsAsync(() => (hint = platform.Logs.GetValueOrDefault("AiDevOps.AppHost")?.FirstOrDefault(l => l.Contains("Web UI: ", StringComparison.Ordinal))) is not null,
+            "the AppHost's log line naming the Web UI", TimeSpan.FromSeconds(10));
+        Assert.Contains($"Web UI: {webUrl.ToString().TrimEnd('/')}", hint, StringComparison.Ordinal);
+
+        await using var chromium = await Chromium.LaunchAsync();
+        var page = await chromium.SignedInPageAsync(webUrl, "e2e", PlatformFixture.AgentKey);
+        var agents = page.Locator("table").First;
+        await Microsoft.Playwright.Assertions.Expect(agents).ToContainTextAsync(Aspire.Hosting.PlatformExtensions.LocalAgentId);
+        await Microsoft.Playwright.Assertions.Expect(agents).ToContainTextAsync("healthy", new() { Timeout = 30_000 });
+        // What the Agent says of itself with every delivery: its version.
+        await Microsoft.Playwright.Assertions.Expect(agents.Locator("tbody td").Last).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^\d+\.\d+\.\d+"));
+        var errors = platform.ErrorsOf("web");
+        Assert.True(errors.Count == 0, string.Join("\n", errors) + "\n" + platform.Tail("web"));
+    }
+
+    [Fact]
     public void Nothing_warns_about_a_development_certificate_as_everything_is_plain_http()
     {
         // The warning is also the red banner on every dashboard page (same check in Aspire's DcpHost).

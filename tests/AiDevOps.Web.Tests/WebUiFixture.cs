@@ -23,13 +23,14 @@ public sealed class WebUiFixture : IAsyncLifetime
     private readonly string _models = Path.Combine(Path.GetTempPath(), "aidevops-web-models-" + Guid.NewGuid().ToString("N"));
     private DynaliteServer _dynalite = null!;
 
-    private IPlaywright _playwright = null!;
 
     public FakeTelegramBotApi Telegram { get; private set; } = null!;
     public InsightsHost Insights { get; private set; } = null!;
     public BrainHost Brain { get; private set; } = null!;
     public WebUiHost Web { get; private set; } = null!;
-    public IBrowser Browser { get; private set; } = null!;
+    public Chromium Chromium { get; private set; } = null!;
+
+    public IBrowser Browser => Chromium.Browser;
 
     /// <summary>The incident the target_down opened, as the Brain first listed it.</summary>
     public string IncidentId { get; private set; } = "";
@@ -58,13 +59,7 @@ public sealed class WebUiFixture : IAsyncLifetime
         acme.DefaultRequestHeaders.UserAgent.ParseAdd(AgentHeaders.Product + "/" + AgentVersion);
         acme.DefaultRequestHeaders.Add(AgentHeaders.QueuedSamples, "0");
         await SeedAsync(acme);
-        _playwright = await Playwright.CreateAsync();
-        Browser = await _playwright.Chromium.LaunchAsync(new()
-        {
-            ExecutablePath = "/usr/bin/chromium",
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
-        });
+        Chromium = await Chromium.LaunchAsync();
     }
 
     public HttpClient BrainClient(string key)
@@ -75,17 +70,8 @@ public sealed class WebUiFixture : IAsyncLifetime
     }
 
     /// <summary>A browser tab signed in as <paramref name="name"/> with <paramref name="key"/>, at the overview.</summary>
-    public async Task<IPage> SignedInPageAsync(string name, string key, ViewportSize? viewport = null)
-    {
-        var context = await Browser.NewContextAsync(new() { BaseURL = Web.Url.ToString(), ViewportSize = viewport ?? new() { Width = 1360, Height = 900 } });
-        var page = await context.NewPageAsync();
-        await page.GotoAsync("/signin");
-        await page.GetByLabel("Your name").FillAsync(name);
-        await page.GetByLabel("API key").FillAsync(key);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync(url => !url.Contains("/signin", StringComparison.Ordinal));
-        return page;
-    }
+    public Task<IPage> SignedInPageAsync(string name, string key, ViewportSize? viewport = null) =>
+        Chromium.SignedInPageAsync(Web.Url, name, key, viewport);
 
     public static async Task ScreenshotAsync(IPage page, string name) =>
         await page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots, name + ".png"), FullPage = true });
@@ -134,9 +120,8 @@ public sealed class WebUiFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        if (Browser is not null)
-            await Browser.DisposeAsync();
-        _playwright?.Dispose();
+        if (Chromium is not null)
+            await Chromium.DisposeAsync();
         if (Web is not null)
             await Web.DisposeAsync();
         if (Brain is not null)
