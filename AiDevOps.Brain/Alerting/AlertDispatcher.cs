@@ -89,19 +89,17 @@ public sealed partial class AlertDispatcher(
 
     /// <summary>Someone takes an open incident of their tenant: repeats stop and its messages say who. Null when no such open incident.</summary>
     public Task<Incident?> AcknowledgeAsync(string tenant, string incidentId, string by, CancellationToken ct) =>
-        GatedAsync(async () =>
-        {
-            if (book.Find(incidentId) is not { Tenant: var owner } || owner != tenant || book.Acknowledge(incidentId, by, clock.GetUtcNow()) is not { } update)
-                return null;
-            await PublishAsync(update, ct);
-            return update.Incident;
-        }, ct);
+        ChangeAsync(tenant, incidentId, now => book.Acknowledge(incidentId, by, now), ct);
 
     /// <summary>Someone closes an open incident of their tenant by hand. Null when no such open incident.</summary>
     public Task<Incident?> ResolveAsync(string tenant, string incidentId, string by, CancellationToken ct) =>
+        ChangeAsync(tenant, incidentId, now => book.Close(incidentId, by, now), ct);
+
+    /// <summary>A person's change to an incident of their tenant, published as its notifications; null when it changed nothing.</summary>
+    private Task<Incident?> ChangeAsync(string tenant, string incidentId, Func<DateTimeOffset, IncidentUpdate?> change, CancellationToken ct) =>
         GatedAsync(async () =>
         {
-            if (book.Find(incidentId) is not { Tenant: var owner } || owner != tenant || book.Close(incidentId, by, clock.GetUtcNow()) is not { } update)
+            if (book.Find(incidentId) is not { Tenant: var owner } || owner != tenant || change(clock.GetUtcNow()) is not { } update)
                 return null;
             await PublishAsync(update, ct);
             return update.Incident;

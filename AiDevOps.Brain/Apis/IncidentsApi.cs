@@ -60,24 +60,20 @@ public static class IncidentsApi
         return TypedResults.Ok(new IncidentDetail(incident, sent));
     }
 
-    public static async Task<Results<Ok<Incident>, NotFound, ValidationProblem>> AcknowledgeAsync(
-        string id, AcknowledgeRequest request, ClaimsPrincipal user, AlertDispatcher pipeline, CancellationToken ct)
-    {
-        if (ByProblem(request.By) is { } problem)
-            return problem;
-        return await pipeline.AcknowledgeAsync(user.Agent().Tenant, id, request.By!.Trim(), ct) is { } incident
-            ? TypedResults.Ok(incident)
-            : TypedResults.NotFound();
-    }
+    public static Task<Results<Ok<Incident>, NotFound, ValidationProblem>> AcknowledgeAsync(
+        string id, AcknowledgeRequest request, ClaimsPrincipal user, AlertDispatcher pipeline, CancellationToken ct) =>
+        ActAsync(request.By, by => pipeline.AcknowledgeAsync(user.Agent().Tenant, id, by, ct));
 
-    public static async Task<Results<Ok<Incident>, NotFound, ValidationProblem>> ResolveAsync(
-        string id, AcknowledgeRequest request, ClaimsPrincipal user, AlertDispatcher pipeline, CancellationToken ct)
+    public static Task<Results<Ok<Incident>, NotFound, ValidationProblem>> ResolveAsync(
+        string id, AcknowledgeRequest request, ClaimsPrincipal user, AlertDispatcher pipeline, CancellationToken ct) =>
+        ActAsync(request.By, by => pipeline.ResolveAsync(user.Agent().Tenant, id, by, ct));
+
+    /// <summary>Someone (<paramref name="by"/>) acts on an incident: the incident as it is now, or 404 when it is not open.</summary>
+    private static async Task<Results<Ok<Incident>, NotFound, ValidationProblem>> ActAsync(string? by, Func<string, Task<Incident?>> act)
     {
-        if (ByProblem(request.By) is { } problem)
+        if (ByProblem(by) is { } problem)
             return problem;
-        return await pipeline.ResolveAsync(user.Agent().Tenant, id, request.By!.Trim(), ct) is { } incident
-            ? TypedResults.Ok(incident)
-            : TypedResults.NotFound();
+        return await act(by!.Trim()) is { } incident ? TypedResults.Ok(incident) : TypedResults.NotFound();
     }
 
     public static async Task<Results<Ok<Silence>, NotFound, ValidationProblem>> SilenceAsync(

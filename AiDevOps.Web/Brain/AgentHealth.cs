@@ -1,16 +1,18 @@
 namespace AiDevOps.Web.Brain;
 
-/// <summary>How an agent is doing, from when it last delivered against its usual pace, as the Brain's agent_silent sees it.</summary>
+/// <summary>
+/// How an agent is doing, as the Brain judges it: silent while its <c>agent_silent</c> anomaly is open (the Brain
+/// opens one when an agent misses its usual pace), stopped when it said goodbye after its last delivery, healthy
+/// otherwise.
+/// </summary>
 public static class AgentHealth
 {
-    /// <summary>An agent's usual gap is unknown until it delivered twice; this much silence is then allowed.</summary>
-    private static readonly TimeSpan UnknownPaceGrace = TimeSpan.FromMinutes(1);
-
-    public static string Of(AgentStatus agent, DateTimeOffset now)
+    public static string Of(AgentStatus agent, IEnumerable<AnomalyView> openAnomalies)
     {
         if (agent.DepartedAt is { } departed && departed >= agent.LastSeen)
             return "stopped";
-        var allowed = agent.UsualGap is { } gap ? gap * 3 + TimeSpan.FromSeconds(5) : UnknownPaceGrace;
-        return now - agent.LastSeen <= allowed ? "healthy" : "silent";
+        return openAnomalies.Any(a => a.Kind == "agent_silent" && a.IsOpen && a.Labels.GetValueOrDefault("agent") == agent.Id)
+            ? "silent"
+            : "healthy";
     }
 }

@@ -79,13 +79,14 @@ public sealed class ChartsTests
     }
 
     [Fact]
-    public void An_agent_is_healthy_within_three_of_its_usual_gaps_silent_after_and_stopped_when_it_said_goodbye()
+    public void An_agent_is_silent_while_the_Brain_has_its_agent_silent_open_and_stopped_when_it_said_goodbye()
     {
-        var gap = TimeSpan.FromSeconds(15);
-        Assert.Equal("healthy", AgentHealth.Of(new AgentStatus("a", Now.AddSeconds(-40), 10, gap, null), Now));
-        Assert.Equal("silent", AgentHealth.Of(new AgentStatus("a", Now.AddSeconds(-60), 10, gap, null), Now));
-        Assert.Equal("stopped", AgentHealth.Of(new AgentStatus("a", Now.AddMinutes(-9), 10, gap, Now.AddMinutes(-8)), Now));
-        Assert.Equal("silent", AgentHealth.Of(new AgentStatus("a", Now.AddMinutes(-2), 10, null, null), Now));
+        var agent = new AgentStatus("edge-1", Now.AddMinutes(-9), 10, TimeSpan.FromSeconds(15), null);
+        var silent = Anomaly("x", Now.AddMinutes(-8), null) with { Kind = "agent_silent", Labels = new Dictionary<string, string> { ["agent"] = "edge-1" } };
+        Assert.Equal("silent", AgentHealth.Of(agent, [silent]));
+        Assert.Equal("healthy", AgentHealth.Of(agent, [silent with { State = "resolved", ResolvedAt = Now }]));
+        Assert.Equal("healthy", AgentHealth.Of(agent, [silent with { Labels = new Dictionary<string, string> { ["agent"] = "edge-2" } }]));
+        Assert.Equal("stopped", AgentHealth.Of(agent with { DepartedAt = Now.AddMinutes(-8) }, [silent]));
     }
 
     private static AnomalyView Anomaly(string instance, DateTimeOffset opened, DateTimeOffset? resolved) => new(

@@ -142,6 +142,29 @@ public sealed class WebUiTests(WebUiFixture platform, ITestOutputHelper output) 
     }
 
     [Fact]
+    public async Task The_overview_shows_a_new_incident_without_a_reload()
+    {
+        var page = await platform.SignedInPageAsync("frank", BrainHost.GlobexKey);
+        await Assertions.Expect(page.GetByTestId("open-incidents")).ToHaveTextAsync("0");
+        await page.EvaluateAsync("() => window.loadedOnce = true");
+
+        using var globex = platform.BrainClient(BrainHost.GlobexKey);
+        // Incidents are what people are told of: the tenant needs someone to tell.
+        using (var created = await globex.PostAsJsonAsync("/api/alert-config/receivers", new { channel = "telegram", address = "5151", secret = "2:globex-bot" }))
+            created.EnsureSuccessStatusCode();
+        var at = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 60_000;
+        var up = new SeriesSamples(new Dictionary<string, string> { ["__name__"] = "up", ["instance"] = "db-9:9100", ["job"] = "node" },
+            [new(at, 1), new(at + 15_000, 1), new(at + 30_000, 0), new(at + 45_000, 0)]);
+        using (var response = await globex.PostAsJsonAsync("/ingest", new IngestRequest([up])))
+            response.EnsureSuccessStatusCode();
+
+        await Assertions.Expect(page.GetByTestId("open-incidents")).ToHaveTextAsync("1", new() { Timeout = Wait });
+        await Assertions.Expect(page.Locator("main")).ToContainTextAsync("db-9:9100");
+        Assert.True(await page.EvaluateAsync<bool>("() => window.loadedOnce === true"), "the page was reloaded");
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
     public async Task Another_tenant_sees_none_of_it()
     {
         var page = await platform.SignedInPageAsync("eve", BrainHost.GlobexKey);
