@@ -75,6 +75,7 @@ public sealed class ChartsTests
         Assert.Equal("up{instance=\"a:9100\",job=\"node\"}", Selectors.Of(labels));
         Assert.Equal("metric=up&label.instance=a%3A9100&label.job=node", Selectors.QueryString(labels));
         Assert.True(chart.DrawsSameAs(RangeGrid.Align([new RangeSeries(labels, [start], [1])], range)));
+        Assert.Equal([113.863, 0.00123457, 1234567.89, 0, 12.5], new[] { 113.86296694843318, 0.0012345678, 1234567.89, 0, 12.5 }.Select(RangeGrid.Significant));
         Assert.False(chart.DrawsSameAs(RangeGrid.Align([new RangeSeries(labels, [start], [2])], range)));
     }
 

@@ -23,8 +23,7 @@ public abstract class LivePage : ComponentBase, IDisposable
     protected override async Task OnInitializedAsync()
     {
         await ReloadAsync();
-        if (RendererInfo.IsInteractive)
-            _ = RefreshAsync();
+        _ = RefreshAsync();
     }
 
     /// <summary>Loads now (after an action, say), reporting a failure on the page.</summary>
