@@ -121,13 +121,18 @@ public sealed class WebUiTests(WebUiFixture platform, ITestOutputHelper output) 
     public async Task Explore_draws_a_day_of_100_series_and_one_series_with_its_baseline_and_forecast()
     {
         var page = await platform.SignedInPageAsync("carol", BrainHost.AcmeKey);
-        var clock = Stopwatch.StartNew();
-        await page.GotoAsync($"/explore?metric={WebUiFixture.Metric}&range=24h");
-        await page.Locator("[data-testid=explore-chart][data-rendered]").WaitForAsync(new() { Timeout = Wait });
-        var explore = clock.Elapsed;
-        var drawing = await page.GetByTestId("explore-chart").GetAttributeAsync("data-render-ms");
-        WebUiFixture.RecordTiming($"explore, 24 h x {WebUiFixture.SeriesCount} series: {explore.TotalMilliseconds:0} ms from navigation to the chart drawn (uPlot drawing: {drawing} ms)");
-        output.WriteLine($"explore rendered in {explore.TotalMilliseconds:0} ms");
+        // Twice: the first time after the services start pays for their first query (code paths compiled, caches
+        // filled); the second is what people get from then on.
+        foreach (var visit in new[] { "first visit", "next visit" })
+        {
+            var clock = Stopwatch.StartNew();
+            await page.GotoAsync($"/explore?metric={WebUiFixture.Metric}&range=24h");
+            await page.Locator("[data-testid=explore-chart][data-rendered]").WaitForAsync(new() { Timeout = Wait });
+            var explore = clock.Elapsed;
+            var drawing = await page.GetByTestId("explore-chart").GetAttributeAsync("data-render-ms");
+            WebUiFixture.RecordTiming($"explore, 24 h x {WebUiFixture.SeriesCount} series, {visit}: {explore.TotalMilliseconds:0} ms from navigation to the chart drawn (uPlot drawing: {drawing} ms)");
+            output.WriteLine($"explore rendered in {explore.TotalMilliseconds:0} ms ({visit})");
+        }
         await Assertions.Expect(page.GetByTestId("explore-facts")).ToContainTextAsync($"{WebUiFixture.SeriesCount} series");
         Assert.Contains(WebUiFixture.Metric, await page.Locator("#metric-names option").EvaluateAllAsync<string[]>("options => options.map(o => o.value)"));
         await WebUiFixture.ScreenshotAsync(page, "explore");
