@@ -85,8 +85,7 @@ public sealed class WebUiFixture : IAsyncLifetime
     private async Task SeedAsync(HttpClient acme)
     {
         // A receiver, so the incident is sent somewhere and its notifications have a channel.
-        using (var created = await acme.PostAsJsonAsync("/api/alert-config/receivers", new { channel = "telegram", address = "4242", secret = "1:acme-bot" }))
-            created.EnsureSuccessStatusCode();
+        await AddTelegramReceiverAsync(acme, "4242", "1:acme-bot");
 
         // A day of 100 smooth series, a point a minute, ten series a request.
         var now = DateTimeOffset.UtcNow;
@@ -101,12 +100,7 @@ public sealed class WebUiFixture : IAsyncLifetime
             response.EnsureSuccessStatusCode();
         }
 
-        // The target goes down: up 1, 1, then 0, 0, as the agent would forward its scrapes.
-        var at = now.ToUnixTimeMilliseconds() - 60_000;
-        var up = new SeriesSamples(new Dictionary<string, string> { ["__name__"] = "up", ["instance"] = DownInstance, ["job"] = "node" },
-            [new(at, 1), new(at + 15_000, 1), new(at + 30_000, 0), new(at + 45_000, 0)]);
-        using (var response = await acme.PostAsJsonAsync("/ingest", new IngestRequest([up])))
-            response.EnsureSuccessStatusCode();
+        await TakeDownAsync(acme, DownInstance);
 
         IncidentId = await Eventually.ValueAsync(async () =>
         {
@@ -116,6 +110,23 @@ public sealed class WebUiFixture : IAsyncLifetime
                 ? found.GetProperty("id").GetString()
                 : null;
         }, Patience, "the target_down incident, explained by Insights");
+    }
+
+    /// <summary>Incidents are what people are told of: a tenant needs someone to tell.</summary>
+    public static async Task AddTelegramReceiverAsync(HttpClient tenant, string chat, string botToken)
+    {
+        using var created = await tenant.PostAsJsonAsync("/api/alert-config/receivers", new { channel = "telegram", address = chat, secret = botToken });
+        created.EnsureSuccessStatusCode();
+    }
+
+    /// <summary>A target goes down: its <c>up</c> is 1, 1, then 0, 0 over the last minute, as an agent forwards its scrapes.</summary>
+    public static async Task TakeDownAsync(HttpClient tenant, string instance)
+    {
+        var at = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 60_000;
+        var up = new SeriesSamples(new Dictionary<string, string> { ["__name__"] = "up", ["instance"] = instance, ["job"] = "node" },
+            [new(at, 1), new(at + 15_000, 1), new(at + 30_000, 0), new(at + 45_000, 0)]);
+        using var response = await tenant.PostAsJsonAsync("/ingest", new IngestRequest([up]));
+        response.EnsureSuccessStatusCode();
     }
 
     public async Task DisposeAsync()

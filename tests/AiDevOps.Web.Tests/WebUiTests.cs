@@ -154,14 +154,8 @@ public sealed class WebUiTests(WebUiFixture platform, ITestOutputHelper output) 
         await page.EvaluateAsync("() => window.loadedOnce = true");
 
         using var globex = platform.BrainClient(BrainHost.GlobexKey);
-        // Incidents are what people are told of: the tenant needs someone to tell.
-        using (var created = await globex.PostAsJsonAsync("/api/alert-config/receivers", new { channel = "telegram", address = "5151", secret = "2:globex-bot" }))
-            created.EnsureSuccessStatusCode();
-        var at = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 60_000;
-        var up = new SeriesSamples(new Dictionary<string, string> { ["__name__"] = "up", ["instance"] = "db-9:9100", ["job"] = "node" },
-            [new(at, 1), new(at + 15_000, 1), new(at + 30_000, 0), new(at + 45_000, 0)]);
-        using (var response = await globex.PostAsJsonAsync("/ingest", new IngestRequest([up])))
-            response.EnsureSuccessStatusCode();
+        await WebUiFixture.AddTelegramReceiverAsync(globex, "5151", "2:globex-bot");
+        await WebUiFixture.TakeDownAsync(globex, "db-9:9100");
 
         await Assertions.Expect(page.GetByTestId("open-incidents")).ToHaveTextAsync("1", new() { Timeout = Wait });
         await Assertions.Expect(page.Locator("main")).ToContainTextAsync("db-9:9100");
