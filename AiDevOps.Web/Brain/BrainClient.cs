@@ -73,11 +73,9 @@ public sealed class BrainClient(HttpClient http, AuthenticationStateProvider aut
     {
         var url = string.Create(CultureInfo.InvariantCulture,
             $"/api/v1/query_range?query={Uri.EscapeDataString(query)}&start={start.ToUnixTimeSeconds()}&end={end.ToUnixTimeSeconds()}&step={Math.Max(1, (long)step.TotalSeconds)}s");
-        var answer = await GetAsync<PromAnswer<RangeData>>(url, ct);
-        return [.. answer.Data.Result.Select(series => new RangeSeries(
-            series.Metric,
-            [.. series.Values.Select(p => p[0].GetDouble())],
-            [.. series.Values.Select(p => double.Parse(p[1].GetString()!, CultureInfo.InvariantCulture))]))];
+        using var response = await SendAsync(HttpMethod.Get, url, null, ct);
+        await EnsureSuccessAsync(response, ct);
+        return RangeMatrix.Read(await response.Content.ReadAsByteArrayAsync(ct));
     }
 
     /// <summary>Where a series is heading one horizon ahead; null when the Brain has no forecast for it (yet).</summary>
@@ -193,7 +191,4 @@ public sealed class BrainClient(HttpClient http, AuthenticationStateProvider aut
 
     private sealed record PromAnswer<T>(T Data);
 
-    private sealed record RangeData(string ResultType, List<RangeResult> Result);
-
-    private sealed record RangeResult(IReadOnlyDictionary<string, string> Metric, List<JsonElement[]> Values);
 }

@@ -80,6 +80,28 @@ public sealed class ChartsTests
     }
 
     [Fact]
+    public void A_range_answer_is_read_as_Prometheus_writes_it_unknown_fields_skipped_and_infinities_kept()
+    {
+        var json = """
+            {"status":"success","data":{"resultType":"matrix","result":[
+              {"metric":{"__name__":"up","instance":"a:9100"},"values":[[1733400000,"1"],[1733400015.5,"+Inf"],[1733400030,"NaN"]]},
+              {"metric":{},"extra":{"x":[1,2]},"values":[[1733400000,"-2.5e3"]]}
+            ]},"warnings":[]}
+            """u8;
+
+        var series = RangeMatrix.Read(json);
+
+        Assert.Equal(2, series.Count);
+        Assert.Equal("a:9100", series[0].Labels["instance"]);
+        Assert.Equal([1733400000, 1733400015.5, 1733400030], series[0].Times);
+        Assert.Equal(1, series[0].Values[0]);
+        Assert.Equal(double.PositiveInfinity, series[0].Values[1]);
+        Assert.True(double.IsNaN(series[0].Values[2]));
+        Assert.Equal([-2500.0], series[1].Values);
+        Assert.Throws<System.Text.Json.JsonException>(() => RangeMatrix.Read("{\"status\":\"success\",\"data\":{}}"u8));
+    }
+
+    [Fact]
     public void An_agent_is_silent_while_the_Brain_has_its_agent_silent_open_and_stopped_when_it_said_goodbye()
     {
         var agent = new AgentStatus("edge-1", Now.AddMinutes(-9), 10, TimeSpan.FromSeconds(15), null);
