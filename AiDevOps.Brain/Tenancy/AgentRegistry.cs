@@ -12,10 +12,7 @@ public sealed record AgentStatus(string Id, DateTimeOffset LastSeen, long LastSa
     string? Version = null, long? QueuedSamples = null);
 
 /// <summary>What an agent said of itself with a delivery (<see cref="AgentHeaders"/>); either is null when it did not say.</summary>
-public sealed record AgentReport(string? Version, long? QueuedSamples)
-{
-    public static readonly AgentReport None = new(null, null);
-}
+public sealed record AgentReport(string? Version, long? QueuedSamples);
 
 /// <summary>When each agent last delivered, how often it does and whether it left on purpose, so a silent agent is noticed (and a departed one is not) across restarts.</summary>
 public sealed class AgentRegistry(IKeyValueTable table, IOptions<StorageOptions> options)

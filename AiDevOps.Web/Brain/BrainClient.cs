@@ -1,10 +1,10 @@
 using System.Globalization;
-using AiDevOps.Web.Account;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using AiDevOps.Web.Account;
 using Microsoft.AspNetCore.Components.Authorization;
 
 namespace AiDevOps.Web.Brain;
@@ -23,9 +23,7 @@ public sealed class BrainClient(HttpClient http, AuthenticationStateProvider aut
     /// <summary>Who a key is, or null when the Brain does not accept it: what signing in checks.</summary>
     public async Task<Identity?> IdentifyAsync(string key, CancellationToken ct)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/agents/me");
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
-        using var response = await http.SendAsync(request, ct);
+        using var response = await SendAsync(key, HttpMethod.Get, "/api/agents/me", null, ct);
         if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
             return null;
         await EnsureSuccessAsync(response, ct);
@@ -155,10 +153,16 @@ public sealed class BrainClient(HttpClient http, AuthenticationStateProvider aut
         await EnsureSuccessAsync(response, ct);
     }
 
+    /// <summary>With the signed-in person's key.</summary>
     private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, HttpContent? content, CancellationToken ct)
     {
         var user = (await authentication.GetAuthenticationStateAsync()).User;
         var key = user.FindFirst(SignIn.KeyClaim)?.Value ?? throw new BrainException(401, "Sign in to see this.", new Dictionary<string, string[]>());
+        return await SendAsync(key, method, path, content, ct);
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(string key, HttpMethod method, string path, HttpContent? content, CancellationToken ct)
+    {
         using var request = new HttpRequestMessage(method, path) { Content = content };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
         return await http.SendAsync(request, ct);

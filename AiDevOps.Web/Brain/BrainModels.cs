@@ -30,24 +30,12 @@ public sealed record Incident(
     string Id, string RouteId, IReadOnlyDictionary<string, string> Group, IReadOnlyList<string> ReceiverIds, string State,
     DateTimeOffset OpenedAt, IReadOnlyList<IncidentMember> Members, IReadOnlyList<IncidentEvent> Timeline, int Version,
     DateTimeOffset? ResolvedAt, string? AcknowledgedBy, DateTimeOffset? AcknowledgedAt, string? SilencedBy, DateTimeOffset? SilencedUntil,
-    string? Summary, string? SummarySource)
+    string? Summary, string? SummarySource, string Title, string Selector)
 {
     public bool IsOpen => State != "resolved";
 
-    /// <summary>As the Brain titles it: the member it leads with, and how many more.</summary>
-    public string Title
-    {
-        get
-        {
-            var lead = Members.OrderByDescending(m => m.IsOpen).ThenBy(m => m.OpenedAt).First();
-            var others = (IsOpen ? Members.Count(m => m.IsOpen) : Members.Count) - 1;
-            var title = $"{KindNames.Of(lead.Kind)} on {Selector(lead.Series.Labels)}";
-            return others > 0 ? $"{title} and {others} more" : title;
-        }
-    }
-
-    public static string Selector(IReadOnlyDictionary<string, string> labels) =>
-        "{" + string.Join(", ", labels.Where(l => l.Key != "__name__").OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => $"{l.Key}=\"{l.Value}\"")) + "}";
+    /// <summary>What people read for it: the Brain's title (as its messages say it) and the group it is about.</summary>
+    public string Heading => $"{Title} on {Selector}";
 }
 
 public sealed record IncidentDetail(Incident Incident, IReadOnlyList<NotificationView> Notifications);

@@ -42,5 +42,5 @@ public static class RangeGrid
 
     /// <summary>A series as Prometheus writes it: <c>metric{a="1", b="2"}</c>.</summary>
     public static string Label(IReadOnlyDictionary<string, string> labels) =>
-        labels.GetValueOrDefault("__name__", "") + Incident.Selector(labels);
+        labels.GetValueOrDefault("__name__", "") + Selectors.Display(labels);
 }

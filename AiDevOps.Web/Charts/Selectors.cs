@@ -1,6 +1,6 @@
 namespace AiDevOps.Web.Charts;
 
-/// <summary>A series' labels as a PromQL selector, and as the explore page's query string.</summary>
+/// <summary>A series' labels as a PromQL selector, as people read them, and as the explore page's query string.</summary>
 public static class Selectors
 {
     public static string Of(IReadOnlyDictionary<string, string> labels)
@@ -9,6 +9,10 @@ public static class Selectors
         var matchers = labels.Where(l => l.Key != "__name__").OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => $"{l.Key}=\"{Escape(l.Value)}\"");
         return name + "{" + string.Join(",", matchers) + "}";
     }
+
+    /// <summary>The labels other than the metric name as people read them: <c>{a="1", b="2"}</c>.</summary>
+    public static string Display(IReadOnlyDictionary<string, string> labels) =>
+        "{" + string.Join(", ", labels.Where(l => l.Key != "__name__").OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => $"{l.Key}=\"{l.Value}\"")) + "}";
 
     /// <summary>metric=…&amp;label.instance=…: what the explore page reads back into its fields.</summary>
     public static string QueryString(IReadOnlyDictionary<string, string> labels) =>
