@@ -20,24 +20,11 @@ public static class RangeGrid
             {
                 var at = (int)Math.Round((s.Times[i] - start) / step);
                 if (at >= 0 && at < count && double.IsFinite(s.Values[i]))
-                    values[at] = Significant(s.Values[i]);
+                    values[at] = s.Values[i];
             }
             return new ChartSeries(Label(s.Labels), values);
         }).ToList();
         return new ChartData(times, aligned, Height: height);
-    }
-
-    /// <summary>
-    /// A value to 6 significant digits: more than a chart (or its legend) can show, and half the characters of a
-    /// double's round-trip form on the way to the browser (113.863 rather than 113.86296694843318). A value of a
-    /// million or more keeps its whole digits.
-    /// </summary>
-    public static double Significant(double value)
-    {
-        if (value == 0 || !double.IsFinite(value))
-            return value;
-        var decimals = 5 - (int)Math.Floor(Math.Log10(Math.Abs(value)));
-        return decimals is >= 0 and <= 15 ? Math.Round(value, decimals) : value;
     }
 
     /// <summary>A series as Prometheus writes it: <c>metric{a="1", b="2"}</c>.</summary>

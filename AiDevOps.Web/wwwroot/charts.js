@@ -26,16 +26,33 @@ window.aidevopsCharts = (() => {
     };
   }
 
+  // The values arrive as one block of 32-bit floats (see ChartWire), a column per series, NaN where a point is missing.
+  function columns(chart) {
+    const bytes = chart.columns.slice(); // its own buffer, aligned for the float view
+    const floats = new Float32Array(bytes.buffer, 0, bytes.length / 4);
+    const result = [];
+    for (let c = 0; c * chart.points < floats.length; c++) {
+      const column = new Array(chart.points);
+      for (let i = 0, at = c * chart.points; i < chart.points; i++, at++) {
+        const value = floats[at];
+        column[i] = Number.isNaN(value) ? null : value;
+      }
+      result.push(column);
+    }
+    return result;
+  }
+
   function render(element, chart) {
     const started = performance.now();
     dispose(element);
-    const times = chart.times.slice();
+    const times = Array.from({ length: chart.points }, (_, i) => chart.start + i * chart.step);
+    const values = columns(chart);
     const data = [times];
     const series = [{}];
-    chart.series.forEach((s, i) => {
-      data.push(s.values.slice());
+    chart.labels.forEach((label, i) => {
+      data.push(values[i]);
       series.push({
-        label: s.label, stroke: palette[i % palette.length], width: 1.5, points: { show: false },
+        label, stroke: palette[i % palette.length], width: 1.5, points: { show: false },
         paths: chart.stepped ? uPlot.paths.stepped({ align: 1 }) : undefined,
       });
     });
@@ -48,7 +65,7 @@ window.aidevopsCharts = (() => {
       series.push({ label: label + ' (low)', stroke, width: 1, dash, points: { show: false } });
       bands.push({ series: [at, at + 1], fill });
     };
-    if (chart.band) addBand('baseline', chart.band.high.slice(), chart.band.low.slice(), 'rgba(0, 114, 178, 0.45)', 'rgba(0, 114, 178, 0.10)');
+    if (chart.hasBand) addBand('baseline', values[chart.labels.length + 1], values[chart.labels.length], 'rgba(0, 114, 178, 0.45)', 'rgba(0, 114, 178, 0.10)');
     if (chart.forecast) {
       // The forecast reaches past the data: one more x, empty for every measured series.
       const f = chart.forecast;
@@ -72,7 +89,7 @@ window.aidevopsCharts = (() => {
       bands,
       scales: { x: { time: true } },
       axes: [{ stroke: '#333333' }, { stroke: '#333333', size: 64 }],
-      legend: { show: chart.series.length <= 12 },
+      legend: { show: chart.labels.length <= 12 },
       cursor: { drag: { x: true, y: false } },
       hooks: { draw: [drawMarks(chart.marks)] },
     };
