@@ -9,6 +9,7 @@ namespace AiDevOps.Brain.Anomalies;
 /// </summary>
 /// <param name="Expected">What the strongest detector expected when it opened (its baseline), when it has one.</param>
 /// <param name="ExhaustionAt">When a predicted exhaustion is expected to happen.</param>
+/// <param name="Agent">The agent whose data it is in: its detection owns the anomaly and takes it back after a restart or failover.</param>
 public sealed record Anomaly(
     string Id,
     Series Series,
@@ -21,7 +22,8 @@ public sealed record Anomaly(
     string? SummarySource = null,
     string? Evidence = null,
     double? Expected = null,
-    DateTimeOffset? ExhaustionAt = null)
+    DateTimeOffset? ExhaustionAt = null,
+    string? Agent = null)
 {
     public bool IsOpen => ResolvedAt is null;
 

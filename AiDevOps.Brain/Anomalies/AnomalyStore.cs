@@ -79,6 +79,8 @@ public sealed class AnomalyStore(IKeyValueTable table, IOptions<StorageOptions> 
             attributes["expected"] = DataKeys.Value(expected);
         if (anomaly.ExhaustionAt is { } exhaustion)
             attributes["exhaustionAt"] = DataKeys.Instant(exhaustion);
+        if (anomaly.Agent is not null)
+            attributes["agent"] = anomaly.Agent;
         return new StoredItem(DataKeys.Anomalies(anomaly.Series.Tenant), anomaly.Id) { Attributes = attributes };
     }
 
@@ -97,6 +99,7 @@ public sealed class AnomalyStore(IKeyValueTable table, IOptions<StorageOptions> 
             a.GetValueOrDefault("summarySource"),
             a.GetValueOrDefault("evidence"),
             a.TryGetValue("expected", out var expected) ? DataKeys.ParseValue(expected) : null,
-            a.TryGetValue("exhaustionAt", out var exhaustion) ? DataKeys.ParseInstant(exhaustion) : null);
+            a.TryGetValue("exhaustionAt", out var exhaustion) ? DataKeys.ParseInstant(exhaustion) : null,
+            a.GetValueOrDefault("agent"));
     }
 }

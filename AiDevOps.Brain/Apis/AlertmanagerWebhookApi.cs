@@ -1,10 +1,10 @@
 using System.Security.Claims;
 using System.Text.Json;
-using AiDevOps.Brain.Anomalies;
 using AiDevOps.Brain.Detection;
 using AiDevOps.Brain.Tenancy;
 using AiDevOps.Contracts;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 
 namespace AiDevOps.Brain.Apis;
 
@@ -18,7 +18,7 @@ namespace AiDevOps.Brain.Apis;
 public static class AlertmanagerWebhookApi
 {
     public sealed record WebhookServices(
-        HttpContext Context, ClaimsPrincipal User, PrometheusAlertTracker Tracker, AnomalyRecorder Recorder, TimeProvider Clock, ILoggerFactory Logs);
+        HttpContext Context, ClaimsPrincipal User, IGrainFactory Grains, IOptions<DetectionOptions> Options, TimeProvider Clock, ILoggerFactory Logs);
 
     public static IEndpointRouteBuilder MapAlertmanagerWebhookApi(this IEndpointRouteBuilder app)
     {
@@ -62,8 +62,9 @@ public static class AlertmanagerWebhookApi
                 "Alertmanager left {Truncated} alerts of group {GroupKey} out of its notification (the receiver's max_alerts); they are not tracked",
                 notification.TruncatedAlerts, notification.GroupKey);
         }
-        foreach (var change in services.Tracker.Notify(services.User.Agent().Tenant, notification.Alerts!, services.Clock.GetUtcNow()))
-            await services.Recorder.RecordAsync(change, ct);
+        var lifetime = services.Options.Value.AlertmanagerRepeatInterval * PrometheusAlertTracker.RepeatsBeforeLeaseRunsOut;
+        await services.Grains.GetGrain<IAgentDetectionGrain>(DetectionKeys.Of(services.User.Agent()))
+            .TakeAlertsAsync(PrometheusAlertTracker.Notified(notification.Alerts!, services.Clock.GetUtcNow(), lifetime));
         return TypedResults.Ok();
     }
 

@@ -22,13 +22,11 @@ public static class AlertsApi
     }
 
     public static async Task<Results<Ok, ValidationProblem>> PostAsync(
-        IReadOnlyList<PostableAlert>? alerts, ClaimsPrincipal user, PrometheusAlertTracker tracker, AnomalyRecorder recorder,
-        TimeProvider clock, CancellationToken ct)
+        IReadOnlyList<PostableAlert>? alerts, ClaimsPrincipal user, IGrainFactory grains, TimeProvider clock)
     {
         if (Validate(alerts) is { Count: > 0 } errors)
             return TypedResults.ValidationProblem(errors, title: "The alerts are invalid; none was taken.");
-        foreach (var change in tracker.Receive(user.Agent().Tenant, alerts!, clock.GetUtcNow()))
-            await recorder.RecordAsync(change, ct);
+        await grains.GetGrain<IAgentDetectionGrain>(DetectionKeys.Of(user.Agent())).TakeAlertsAsync(PrometheusAlertTracker.Posted(alerts!, clock.GetUtcNow()));
         return TypedResults.Ok();
     }
 

@@ -83,8 +83,8 @@ public static class QueryApi
         return TypedResults.Ok(new SamplesView(seriesId, start, end, samples));
     }
 
-    public static Results<Ok<ForecastView>, ValidationProblem, ProblemHttpResult> Forecast(
-        string seriesId, ClaimsPrincipal user, EnsembleWatch ensemble, string horizon = "1h")
+    public static async Task<Results<Ok<ForecastView>, ValidationProblem, ProblemHttpResult>> Forecast(
+        string seriesId, ClaimsPrincipal user, IGrainFactory grains, AgentDirectory directory, string horizon = "1h")
     {
         if (!IsSeriesId(seriesId))
             return InvalidSeriesId();
@@ -100,7 +100,11 @@ public static class QueryApi
         if (ahead <= TimeSpan.Zero || ahead > MaxHorizon)
             return Problems.Invalid("horizon", "horizon must be more than 0 and at most 30d.");
 
-        if (ensemble.Outlook(user.Agent().Tenant, seriesId, ahead) is not { } outlook)
+        // The series belongs to one of the tenant's agents, whose detection watches it; the others answer null.
+        var tenant = user.Agent().Tenant;
+        var outlooks = await Task.WhenAll(directory.Agents.Where(a => a.Tenant == tenant)
+            .Select(a => grains.GetGrain<IAgentDetectionGrain>(DetectionKeys.Of(a)).OutlookAsync(seriesId, ahead)));
+        if (outlooks.FirstOrDefault(o => o is not null) is not { } outlook)
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No forecast",
                 detail: "The detection engine does not watch this series: it is unknown, has no sample yet, or is up, ALERTS or scrape_duration_seconds.");
         if (double.IsNaN(outlook.Forecast.Expected))

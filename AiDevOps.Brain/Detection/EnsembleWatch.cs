@@ -20,10 +20,8 @@ public sealed class EnsembleWatch(DetectionSettings settings) : IAnomalySource
     // up is a state, not a measurement (UpDetector), and ALERTS are Prometheus's own decisions.
     private static readonly string[] NotWatched = [UpDetector.Metric, "ALERTS", "scrape_duration_seconds"];
 
-    private readonly TaskCompletionSource _loaded = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
     private readonly Dictionary<(string Tenant, string SeriesId), Watched> _series = [];
-    // Detection runs on one loop; saving models runs on a schedule beside it.
+    // An agent's detection runs one call at a time, but its forecasts are read beside it.
     private readonly Lock _lock = new();
 
     private sealed class Watched(SeriesDetector detector, string metric)
@@ -46,9 +44,6 @@ public sealed class EnsembleWatch(DetectionSettings settings) : IAnomalySource
         lock (_lock)
             return _series.Select(s => new DetectorModel(s.Key.Tenant, s.Key.SeriesId, s.Value.Metric, s.Value.LastTimestamp, s.Value.Detector.Snapshot())).ToList();
     }
-
-    /// <summary>Completes once the saved models are loaded, so nothing fitted from history is overwritten by them.</summary>
-    public Task Loaded => _loaded.Task;
 
     public static bool Watches(string metric) => !NotWatched.Contains(metric);
 
@@ -74,7 +69,6 @@ public sealed class EnsembleWatch(DetectionSettings settings) : IAnomalySource
                 }
             }
         }
-        _loaded.TrySetResult();
         return loaded;
     }
 
@@ -270,4 +264,5 @@ public enum AdoptionOutcome
 public readonly record struct Coverage(DateTimeOffset? LearntSince, long LastTimestamp);
 
 /// <summary>Where a series is heading, as of its last sample.</summary>
-public sealed record SeriesOutlook(DateTimeOffset LastSample, Forecast Forecast, Exhaustion? Exhaustion);
+[GenerateSerializer, Immutable]
+public sealed record SeriesOutlook([property: Id(0)] DateTimeOffset LastSample, [property: Id(1)] Forecast Forecast, [property: Id(2)] Exhaustion? Exhaustion);

@@ -1,4 +1,3 @@
-using AiDevOps.Brain.Tenancy;
 using AiDevOps.Contracts;
 using AiDevOps.Storage;
 using AiDevOps.Detection;
@@ -8,9 +7,10 @@ using Engine = AiDevOps.Detection;
 namespace AiDevOps.Brain.Detection;
 
 /// <summary>
-/// Fits detectors on stored history (<c>Detection:FitHistory</c> back from now) for series whose detector knows less
-/// than that: series that never had a model (a first start on an existing table, models lost or written by an older
-/// engine) and young detectors of series that were stored before they were watched. A fitted detector takes over
+/// Fits detectors of one agent's detection (<see cref="AgentDetection"/>) on stored history (<c>Detection:FitHistory</c>
+/// back from now) for watched series whose detector knows less than that: series that had no model (a first start on
+/// an existing table, models lost or written by an older engine, series new since the last checkpoint before a
+/// failover) and young detectors of series that were stored before they were watched. A fitted detector takes over
 /// only when it learnt from longer (<see cref="EnsembleWatch.Adopt"/>), so live detection never goes backwards. For
 /// a watched series it learns only up to the live detector's last sample: later stored samples may still wait in the
 /// detection queue, and a sample learnt here would never be judged there.
@@ -18,7 +18,6 @@ namespace AiDevOps.Brain.Detection;
 public sealed partial class HistoryFitter(
     EnsembleWatch ensemble,
     ISampleStore store,
-    AgentDirectory agents,
     IOptions<DetectionOptions> options,
     TimeProvider clock,
     ILogger<HistoryFitter> logger)
@@ -33,30 +32,26 @@ public sealed partial class HistoryFitter(
     private readonly HashSet<(string Tenant, string SeriesId)> _complete = [];
     private readonly Lock _lock = new();
 
-    /// <summary>Fits every series that needs it; returns how many detectors were replaced or added.</summary>
-    public async Task<int> FitAsync(CancellationToken ct)
+    /// <summary>Fits every watched series of <paramref name="tenant"/> that needs it; returns how many detectors were replaced.</summary>
+    public async Task<int> FitAsync(string tenant, CancellationToken ct)
     {
-        await ensemble.Loaded.WaitAsync(ct);
         var now = clock.GetUtcNow();
         var since = now - options.Value.FitHistory;
         var fitted = 0;
-        foreach (var tenant in agents.Tenants)
+        foreach (var metric in await store.MetricNamesAsync(tenant, ct))
         {
-            foreach (var metric in await store.MetricNamesAsync(tenant, ct))
+            if (!EnsembleWatch.Watches(metric))
+                continue;
+            var candidates = (await store.FindSeriesAsync(tenant, metric, [], int.MaxValue, ct))
+                .Where(s => !IsComplete(s) && ensemble.CoverageOf(s.Tenant, s.Id) is { } coverage && !(coverage.LearntSince <= since))
+                .ToList();
+            foreach (var group in candidates.Chunk(SeriesPerRead))
             {
-                if (!EnsembleWatch.Watches(metric))
-                    continue;
-                var candidates = (await store.FindSeriesAsync(tenant, metric, [], int.MaxValue, ct))
-                    .Where(s => !IsComplete(s) && !(ensemble.CoverageOf(s.Tenant, s.Id)?.LearntSince <= since))
-                    .ToList();
-                foreach (var group in candidates.Chunk(SeriesPerRead))
+                var history = await store.ReadManyAsync(tenant, [.. group.Select(s => s.Id)], since.ToUnixTimeMilliseconds(), now.ToUnixTimeMilliseconds(), ct);
+                foreach (var series in group)
                 {
-                    var history = await store.ReadManyAsync(tenant, [.. group.Select(s => s.Id)], since.ToUnixTimeMilliseconds(), now.ToUnixTimeMilliseconds(), ct);
-                    foreach (var series in group)
-                    {
-                        if (await FitAsync(series, history.GetValueOrDefault(series.Id, []), ct))
-                            fitted++;
-                    }
+                    if (await FitAsync(series, history.GetValueOrDefault(series.Id, []), ct))
+                        fitted++;
                 }
             }
         }

@@ -7,19 +7,24 @@ namespace AiDevOps.Brain.Detection;
 /// <summary>One series' detector state: what the engine learnt, so a restarted Brain starts warm.</summary>
 public sealed record DetectorModel(string Tenant, string SeriesId, string Metric, long LastTimestamp, byte[] Snapshot);
 
-/// <summary>Where detector models are kept between runs: a local folder, or an S3 bucket on AWS.</summary>
+/// <summary>
+/// Where detector models are kept between runs and across failovers, one object per owner (an agent's detection,
+/// <see cref="DetectionKeys"/>): a local folder, or an S3 bucket on AWS.
+/// </summary>
 public interface IModelStore
 {
-    Task SaveAsync(IReadOnlyList<DetectorModel> models, CancellationToken ct);
+    Task SaveAsync(string owner, IReadOnlyList<DetectorModel> models, CancellationToken ct);
 
-    Task<IReadOnlyList<DetectorModel>> LoadAsync(CancellationToken ct);
+    Task<IReadOnlyList<DetectorModel>> LoadAsync(string owner, CancellationToken ct);
 }
 
-/// <summary>The models of a Brain as one binary object, versioned so a newer Brain can refuse an older layout.</summary>
+/// <summary>An owner's models as one binary object, versioned so a newer Brain can refuse an older layout.</summary>
 public static class ModelFile
 {
-    public const string Name = "detector-models.bin";
     private const int FormatVersion = 1;
+
+    /// <summary>The object of an owner's models, relative to the folder or bucket: <c>detector-models/tenant/agent.bin</c>.</summary>
+    public static string PathOf(string owner) => "detector-models/" + owner + ".bin";
 
     public static byte[] Write(IReadOnlyList<DetectorModel> models)
     {
@@ -57,11 +62,11 @@ public static class ModelFile
 /// <summary>Models in one file in a local folder (a volume in a container), replaced atomically: a crash mid-save leaves the previous set.</summary>
 public sealed class FolderModelStore(string folder) : IModelStore
 {
-    public async Task SaveAsync(IReadOnlyList<DetectorModel> models, CancellationToken ct)
+    public async Task SaveAsync(string owner, IReadOnlyList<DetectorModel> models, CancellationToken ct)
     {
-        Directory.CreateDirectory(folder);
-        var path = Path.Combine(folder, ModelFile.Name);
-        var temp = path + ".tmp";
+        var path = Path.Combine(folder, ModelFile.PathOf(owner));
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var temp = $"{path}.{Guid.NewGuid():N}.tmp";
         await using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write))
         {
             await file.WriteAsync(ModelFile.Write(models), ct);
@@ -70,9 +75,9 @@ public sealed class FolderModelStore(string folder) : IModelStore
         File.Move(temp, path, overwrite: true);
     }
 
-    public async Task<IReadOnlyList<DetectorModel>> LoadAsync(CancellationToken ct)
+    public async Task<IReadOnlyList<DetectorModel>> LoadAsync(string owner, CancellationToken ct)
     {
-        var path = Path.Combine(folder, ModelFile.Name);
+        var path = Path.Combine(folder, ModelFile.PathOf(owner));
         return File.Exists(path) ? ModelFile.Read(await File.ReadAllBytesAsync(path, ct)) : [];
     }
 }
@@ -80,18 +85,18 @@ public sealed class FolderModelStore(string folder) : IModelStore
 /// <summary>Models as one object in an S3 bucket (the models bucket on AWS); a put replaces the object whole.</summary>
 public sealed class S3ModelStore(IAmazonS3 s3, string bucket) : IModelStore
 {
-    public async Task SaveAsync(IReadOnlyList<DetectorModel> models, CancellationToken ct)
+    public async Task SaveAsync(string owner, IReadOnlyList<DetectorModel> models, CancellationToken ct)
     {
         using var body = new MemoryStream(ModelFile.Write(models));
         // A plain body rather than aws-chunked: every S3-compatible store reads it (s3rver would store the chunk framing).
-        await s3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = ModelFile.Name, InputStream = body, UseChunkEncoding = false }, ct);
+        await s3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = ModelFile.PathOf(owner), InputStream = body, UseChunkEncoding = false }, ct);
     }
 
-    public async Task<IReadOnlyList<DetectorModel>> LoadAsync(CancellationToken ct)
+    public async Task<IReadOnlyList<DetectorModel>> LoadAsync(string owner, CancellationToken ct)
     {
         try
         {
-            using var response = await s3.GetObjectAsync(bucket, ModelFile.Name, ct);
+            using var response = await s3.GetObjectAsync(bucket, ModelFile.PathOf(owner), ct);
             using var buffer = new MemoryStream();
             await response.ResponseStream.CopyToAsync(buffer, ct);
             return ModelFile.Read(buffer.ToArray());

@@ -53,63 +53,70 @@ public sealed class PrometheusAlertTracker(TimeSpan alertmanagerRepeatInterval) 
     public TimeSpan NotifiedLifetime { get; } = alertmanagerRepeatInterval * RepeatsBeforeLeaseRunsOut;
 
     /// <summary>Alerts of Alertmanager's API v2: each fires until its <c>endsAt</c> (or <see cref="DefaultLifetime"/> without one).</summary>
-    public IReadOnlyList<AnomalyChange> Receive(string tenant, IReadOnlyList<PostableAlert> alerts, DateTimeOffset now)
-    {
-        lock (_lock)
-        {
-            var changes = new List<AnomalyChange>();
-            foreach (var alert in alerts)
-                Take(tenant, alert.Labels, alert.Annotations, alert.StartsAt, alert.EndsAt ?? now + DefaultLifetime, Detector, now, changes);
-            changes.AddRange(Tick(now));
-            return changes;
-        }
-    }
+    public IReadOnlyList<AnomalyChange> Receive(string tenant, IReadOnlyList<PostableAlert> alerts, DateTimeOffset now) =>
+        Take(tenant, Posted(alerts, now), now);
 
     /// <summary>
     /// The alerts of one notification of Alertmanager's webhook: a firing one opens (or, open already, renews its
     /// lease and changes nothing else); a resolved one resolves at its <c>endsAt</c> (at once when that is missing or
     /// still ahead of the Brain's clock).
     /// </summary>
-    public IReadOnlyList<AnomalyChange> Notify(string tenant, IReadOnlyList<NotifiedAlert> alerts, DateTimeOffset now)
+    public IReadOnlyList<AnomalyChange> Notify(string tenant, IReadOnlyList<NotifiedAlert> alerts, DateTimeOffset now) =>
+        Take(tenant, Notified(alerts, now, NotifiedLifetime), now);
+
+    /// <summary>Alerts of the API v2 as the tracker takes them: each fires until its own <c>endsAt</c>.</summary>
+    public static IReadOnlyList<TakenAlert> Posted(IReadOnlyList<PostableAlert> alerts, DateTimeOffset now) =>
+        [.. alerts.Select(alert => new TakenAlert(Copy(alert.Labels), alert.Annotations is { } a ? Copy(a) : null, alert.StartsAt, alert.EndsAt ?? now + DefaultLifetime, Detector))];
+
+    /// <summary>Alerts of a webhook notification as the tracker takes them: a firing one on a lease of <paramref name="lifetime"/>.</summary>
+    public static IReadOnlyList<TakenAlert> Notified(IReadOnlyList<NotifiedAlert> alerts, DateTimeOffset now, TimeSpan lifetime)
+    {
+        var taken = new List<TakenAlert>();
+        foreach (var alert in alerts)
+        {
+            DateTimeOffset? endsAt = alert.Status switch
+            {
+                AlertStatuses.Firing => now + lifetime,
+                AlertStatuses.Resolved => alert.EndsAt is { } e && e > DateTimeOffset.UnixEpoch && e < now ? e : now,
+                _ => null,
+            };
+            // The webhook API refuses such alerts whole; without labels or a status there is nothing to act on.
+            if (endsAt is not null && alert.Labels is { } labels)
+                taken.Add(new TakenAlert(Copy(labels), alert.Annotations is { } a ? Copy(a) : null, alert.StartsAt, endsAt.Value, AlertmanagerDetector));
+        }
+        return taken;
+    }
+
+    /// <summary>Notes when each firing alert ends, opening the anomaly of one that is new and has not ended yet; then resolves what ended.</summary>
+    public IReadOnlyList<AnomalyChange> Take(string tenant, IReadOnlyList<TakenAlert> alerts, DateTimeOffset now)
     {
         lock (_lock)
         {
             var changes = new List<AnomalyChange>();
             foreach (var alert in alerts)
-            {
-                DateTimeOffset? endsAt = alert.Status switch
-                {
-                    AlertStatuses.Firing => now + NotifiedLifetime,
-                    AlertStatuses.Resolved => alert.EndsAt is { } e && e > DateTimeOffset.UnixEpoch && e < now ? e : now,
-                    _ => null,
-                };
-                // The webhook API refuses such alerts whole; without labels or a status there is nothing to act on.
-                if (endsAt is not null && alert.Labels is { } labels)
-                    Take(tenant, labels, alert.Annotations, alert.StartsAt, endsAt.Value, AlertmanagerDetector, now, changes);
-            }
+                Take(tenant, alert, now, changes);
             changes.AddRange(Tick(now));
             return changes;
         }
     }
 
-    /// <summary>Notes when a firing alert ends, opening its anomaly if it is new and has not ended yet.</summary>
-    private void Take(
-        string tenant, IReadOnlyDictionary<string, string> labels, IReadOnlyDictionary<string, string>? annotations, DateTimeOffset? startsAt,
-        DateTimeOffset endsAt, string detector, DateTimeOffset now, List<AnomalyChange> changes)
+    private static Dictionary<string, string> Copy(IReadOnlyDictionary<string, string> labels) => new(labels, StringComparer.Ordinal);
+
+    private void Take(string tenant, TakenAlert alert, DateTimeOffset now, List<AnomalyChange> changes)
     {
-        var series = Series.Of(tenant, new Dictionary<string, string>(labels) { [WellKnownLabels.MetricName] = "ALERTS" });
+        var series = Series.Of(tenant, new Dictionary<string, string>(alert.Labels) { [WellKnownLabels.MetricName] = "ALERTS" });
         var key = (tenant, series.Id);
         if (_firing.TryGetValue(key, out var firing))
         {
-            _firing[key] = (firing.Anomaly, endsAt);
+            _firing[key] = (firing.Anomaly, alert.EndsAt);
             return;
         }
-        if (endsAt <= now)
+        if (alert.EndsAt <= now)
             return; // resolved before we ever saw it fire
-        var openedAt = startsAt is { } s && s <= now ? s : now;
-        var anomaly = new Anomaly(Anomaly.IdFor(series, openedAt), series, AnomalyKinds.PrometheusAlert, detector, 1.0, openedAt,
-            Evidence: Describe(annotations));
-        _firing[key] = (anomaly, endsAt);
+        var openedAt = alert.StartsAt is { } s && s <= now ? s : now;
+        var anomaly = new Anomaly(Anomaly.IdFor(series, openedAt), series, AnomalyKinds.PrometheusAlert, alert.Detector, 1.0, openedAt,
+            Evidence: Describe(alert.Annotations));
+        _firing[key] = (anomaly, alert.EndsAt);
         changes.Add(new AnomalyOpened(anomaly));
     }
 
@@ -154,3 +161,12 @@ public sealed class PrometheusAlertTracker(TimeSpan alertmanagerRepeatInterval) 
             : string.Join(" ", DescriptiveAnnotations.Select(annotations.GetValueOrDefault).Where(t => !string.IsNullOrWhiteSpace(t)))
                 is { Length: > 0 } text ? text : null;
 }
+
+/// <summary>A firing alert as the tracker takes it, whichever way it came: until when it fires, and from which detector.</summary>
+[GenerateSerializer, Immutable]
+public sealed record TakenAlert(
+    [property: Id(0)] Dictionary<string, string> Labels,
+    [property: Id(1)] Dictionary<string, string>? Annotations,
+    [property: Id(2)] DateTimeOffset? StartsAt,
+    [property: Id(3)] DateTimeOffset EndsAt,
+    [property: Id(4)] string Detector);

@@ -12,6 +12,7 @@ using AiDevOps.Brain.Alerting.Notifiers.Telegram;
 using AiDevOps.Brain.Alerting.Notifiers.Webhook;
 using AiDevOps.Brain.Alerting.Templates;
 using AiDevOps.Brain.Anomalies;
+using AiDevOps.Brain.Cluster;
 using AiDevOps.Brain.Detection;
 using AiDevOps.Brain.Ingest;
 using AiDevOps.Brain.Storage;
@@ -58,6 +59,7 @@ public static partial class ApplicationServiceExtensions
         builder.AddAnomalies();
         builder.AddIngest();
         builder.AddDetection();
+        builder.AddCluster();
         builder.AddAlerting();
         return builder;
     }
@@ -122,7 +124,6 @@ public static partial class ApplicationServiceExtensions
         builder.Services.AddSingleton<ApiKeyAuthenticator>();
         builder.Services.AddSingleton<ReadOnlyTokens>();
         builder.Services.AddSingleton<AgentRegistry>();
-        builder.Services.AddSingleton<AgentPace>();
         builder.Services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
         builder.Services.AddAuthorization();
@@ -142,19 +143,11 @@ public static partial class ApplicationServiceExtensions
         builder.Services.AddOptions<IngestOptions>().BindConfiguration(IngestOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<BatchLedger>();
         builder.Services.AddSingleton<IngestService>();
-        builder.Services.AddSingleton<DetectionBacklog>();
     }
 
     private static void AddDetection(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<DetectionOptions>().BindConfiguration(DetectionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddAnomalySource<UpDetector>();
-        builder.Services.AddAnomalySource(_ => new EnsembleWatch(AiDevOps.Detection.DetectionSettings.Recommended));
-        builder.Services.AddAnomalySource(sp => new AgentSilenceWatch(
-            sp.GetRequiredService<AgentPace>(), sp.GetRequiredService<AgentDirectory>(), sp.GetRequiredService<IOptions<DetectionOptions>>().Value.AgentSilence));
-        builder.Services.AddAnomalySource(sp => new PrometheusAlertTracker(
-            sp.GetRequiredService<IOptions<DetectionOptions>>().Value.AlertmanagerRepeatInterval));
-        builder.Services.AddSingleton<DetectionWarmStart>();
         builder.Services.AddSingleton<IModelStore>(sp =>
         {
             var options = sp.GetRequiredService<IOptions<DetectionOptions>>().Value;
@@ -167,16 +160,7 @@ public static partial class ApplicationServiceExtensions
                 : new AmazonS3Client(new AmazonS3Config { ServiceURL = localEndpoint, ForcePathStyle = true, AuthenticationRegion = "us-east-1" });
             return new S3ModelStore(s3, options.ModelBucket);
         });
-        builder.Services.AddSingleton<HistoryFitter>();
-        // The schedules are read before options validation runs; a bad interval fails ValidateOnStart, not here.
-        var schedule = builder.Configuration.GetSection(DetectionOptions.Section).Get<DetectionOptions>() ?? new DetectionOptions();
-        builder.Services.AddQuartz(quartz =>
-        {
-            quartz.Every<SaveModelsJob>(SaveModelsJob.Key, schedule.ModelSaveInterval, firstAfter: schedule.ModelSaveInterval);
-            quartz.Every<FitModelsJob>(FitModelsJob.Key, schedule.FitInterval, firstAfter: TimeSpan.Zero);
-        });
-        builder.Services.AddQuartzHostedService(options => options.WaitForJobsToComplete = true);
-        builder.Services.AddHostedService<DetectionService>();
+        builder.Services.AddHostedService<DetectionClock>();
     }
 
     private static void AddAlerting(this IHostApplicationBuilder builder)
@@ -227,6 +211,7 @@ public static partial class ApplicationServiceExtensions
                     .WithCronSchedule(cron, schedule => schedule.InTimeZone(TimeZoneInfo.Utc)));
             }
         });
+        builder.Services.AddQuartzHostedService(options => options.WaitForJobsToComplete = true);
 
         builder.Services.AddOptions<TelegramOptions>().BindConfiguration(TelegramOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<INotifier, TelegramNotifier>();
@@ -278,29 +263,5 @@ public static partial class ApplicationServiceExtensions
 
         [LoggerMessage(LogLevel.Warning, "Telegram:BotToken is empty: alerts are recorded, listed at GET /api/anomalies and logged, but reach Telegram only through receivers that carry their own bot token.")]
         private partial void LogNotConfigured();
-    }
-
-    /// <summary>A source of anomalies that detection drives, also resolvable as itself (APIs and jobs read its state).</summary>
-    private static void AddAnomalySource<TSource>(this IServiceCollection services, Func<IServiceProvider, TSource>? create = null)
-        where TSource : class, IAnomalySource
-    {
-        if (create is null)
-            services.AddSingleton<TSource>();
-        else
-            services.AddSingleton(create);
-        services.AddSingleton<IAnomalySource>(sp => sp.GetRequiredService<TSource>());
-    }
-
-    /// <summary>Runs a job first after <paramref name="firstAfter"/> and then every <paramref name="interval"/>; a missed run is skipped, not caught up.</summary>
-    private static void Every<TJob>(this IQuartzBuilder quartz, JobKey key, TimeSpan interval, TimeSpan firstAfter)
-        where TJob : IJob
-    {
-        // Quartz may refuse a zero interval while building the trigger; the clamp lets options validation name the bad
-        // setting instead.
-        var every = interval < TimeSpan.FromSeconds(10) ? TimeSpan.FromSeconds(10) : interval;
-        quartz.AddJob<TJob>(job => job.WithIdentity(key));
-        quartz.AddTrigger(trigger => trigger.ForJob(key).WithIdentity(key.Name, key.Group)
-            .StartAt(DateTimeOffset.UtcNow + firstAfter)
-            .WithSimpleSchedule(s => s.WithInterval(every).RepeatForever().WithMisfireInstruction(SimpleTriggerMisfireInstruction.NextWithRemainingCount)));
     }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using AiDevOps.Brain.Detection;
 using AiDevOps.Brain.Tenancy;
 using AiDevOps.Contracts;
 using AiDevOps.Storage;
@@ -7,15 +8,17 @@ using AiDevOps.Storage;
 namespace AiDevOps.Brain.Ingest;
 
 /// <summary>
-/// Takes a validated delivery: stores it (durable before the caller hears yes), notes the agent's delivery and pace,
-/// then hands the samples on to detection. Also takes an agent's goodbye at a planned shutdown.
+/// Takes a validated delivery: stores it (durable before the caller hears yes), hands the samples to the agent's
+/// detection (<see cref="IAgentDetectionGrain"/>, on whichever Brain it is active) and notes the delivery. Only then
+/// does the agent hear yes: a Brain that dies midway leaves the delivery to the agent's retry, and a retry the ledger
+/// recognises is not stored again but judged again (detectors skip samples they have seen). Also takes an agent's
+/// goodbye at a planned shutdown.
 /// </summary>
 public sealed class IngestService(
     ISampleStore store,
     BatchLedger batches,
     AgentRegistry agents,
-    AgentPace pace,
-    DetectionBacklog detection,
+    IGrainFactory grains,
     TimeProvider clock)
 {
     public const string TelemetryName = "AiDevOps.Brain.Ingest";
@@ -30,14 +33,16 @@ public sealed class IngestService(
     {
         using var activity = Activities.StartActivity("ingest");
         activity?.SetTag("aidevops.agent", agent.AgentId);
+        var batch = BySeries(agent.Tenant, request.Series);
+        var sampleCount = batch.Sum(b => b.Samples.Count);
+        var detection = grains.GetGrain<IAgentDetectionGrain>(DetectionKeys.Of(agent));
+        var delivered = batch.ConvertAll(s => new DeliveredSeries(s.Series, s.Samples));
         if (batchId is not null && await batches.ContainsAsync(agent.Tenant, batchId, ct))
         {
             Duplicates.Add(1, new KeyValuePair<string, object?>("agent", agent.AgentId));
-            return new IngestResponse(request.Series.Count, request.Series.Sum(s => s.Samples.Count), Duplicate: true);
+            await detection.ObserveAsync(new DeliveredBatch(delivered, clock.GetUtcNow()));
+            return new IngestResponse(batch.Count, sampleCount, Duplicate: true);
         }
-
-        var batch = BySeries(agent.Tenant, request.Series);
-        var sampleCount = batch.Sum(b => b.Samples.Count);
 
         // Accepted: from here the delivery is written whole even if the caller goes away (an agent's timeout, a
         // writer stopping). A write cut off midway leaves part of it stored and its batch id unrecorded, and an
@@ -47,10 +52,10 @@ public sealed class IngestService(
         if (batchId is not null)
             await batches.RecordAsync(agent.Tenant, batchId, whole);
         var receivedAt = clock.GetUtcNow();
-        await agents.RecordDeliveryAsync(agent, receivedAt, sampleCount, pace.Delivered(agent, receivedAt), report, whole);
+        var usualGap = await detection.ObserveAsync(new DeliveredBatch(delivered, receivedAt));
+        await agents.RecordDeliveryAsync(agent, receivedAt, sampleCount, usualGap, report, whole);
         Samples.Add(sampleCount, new KeyValuePair<string, object?>("agent", agent.AgentId));
         activity?.SetTag("aidevops.samples", sampleCount);
-        await detection.EnqueueAsync(new IngestedBatch(batch, sampleCount), whole);
         return new IngestResponse(batch.Count, sampleCount);
     }
 
@@ -71,7 +76,7 @@ public sealed class IngestService(
     public async Task DepartAsync(AgentIdentity agent, CancellationToken ct)
     {
         var at = clock.GetUtcNow();
-        pace.Departed(agent, at);
+        await grains.GetGrain<IAgentDetectionGrain>(DetectionKeys.Of(agent)).DepartAsync(at);
         await agents.RecordDepartureAsync(agent, at, ct);
     }
 }

@@ -63,10 +63,10 @@ public class EnsembleWatchTests
             var running = new EnsembleWatch(DetectionSettings.Recommended);
             Feed(running, load, history);
             var store = new FolderModelStore(folder);
-            await store.SaveAsync(running.Models(), CancellationToken.None);
+            await store.SaveAsync("acme/agent-1", running.Models(), CancellationToken.None);
 
             var restarted = new EnsembleWatch(DetectionSettings.Recommended);
-            Assert.Equal(1, restarted.Load(await store.LoadAsync(CancellationToken.None)));
+            Assert.Equal(1, restarted.Load(await store.LoadAsync("acme/agent-1", CancellationToken.None)));
 
             var expected = Feed(running, load, future, 1500 * Step).Select(c => (c.GetType(), c.Anomaly.Id)).ToList();
             var actual = Feed(restarted, load, future, 1500 * Step).Select(c => (c.GetType(), c.Anomaly.Id)).ToList();

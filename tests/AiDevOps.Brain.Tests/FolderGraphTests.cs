@@ -4,12 +4,13 @@ using AiDevOps.Testing;
 namespace AiDevOps.Brain.Tests;
 
 /// <summary>
-/// The Brain's folders depend one way, in the order data flows through them, with the shared domain first and the
-/// host's wiring last: a folder may use only the folders before it. A back edge is what turns rooms into a tangle.
+/// The Brain's folders depend one way, against the flow of data: the shared domain first, then each stage before
+/// the stage that hands it data (alerting, then detection, then ingest), the host's wiring last. A folder may use only
+/// the folders before it. A back edge is what turns rooms into a tangle.
 /// </summary>
 public partial class FolderGraphTests
 {
-    private static readonly string[] Layers = ["Tenancy", "Anomalies", "Storage", "Ingest", "Detection", "Alerting", "Apis", "Extensions"];
+    private static readonly string[] Layers = ["Cluster", "Tenancy", "Anomalies", "Storage", "Alerting", "Detection", "Ingest", "Apis", "Extensions"];
 
     [GeneratedRegex(@"\bAiDevOps\.Brain\.(?<folder>[A-Z][A-Za-z]*)")]
     private static partial Regex BrainNamespace();

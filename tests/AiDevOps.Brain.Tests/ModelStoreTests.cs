@@ -8,6 +8,8 @@ namespace AiDevOps.Brain.Tests;
 /// <summary>Both model stores against what they really write to: a folder, and a real S3 stand-in (s3rver).</summary>
 public sealed class ModelStoreTests : IAsyncLifetime
 {
+    private static readonly string Owner = DetectionKeys.Of(new AiDevOps.Brain.Tenancy.AgentIdentity("../edge 1", "acme"));
+
     private static readonly DetectorModel[] Models =
     [
         new("acme", "0011", "node_load1", 1_700_000_000_000, [1, 2, 3]),
@@ -28,14 +30,14 @@ public sealed class ModelStoreTests : IAsyncLifetime
     {
         using var client = Client();
         var store = new S3ModelStore(client, _s3.Bucket);
-        Assert.Empty(await store.LoadAsync(CancellationToken.None));
+        Assert.Empty(await store.LoadAsync(Owner, CancellationToken.None));
 
-        await store.SaveAsync(Models, CancellationToken.None);
+        await store.SaveAsync(Owner, Models, CancellationToken.None);
         using var otherClient = Client();
-        AssertSame(Models, await new S3ModelStore(otherClient, _s3.Bucket).LoadAsync(CancellationToken.None));
+        AssertSame(Models, await new S3ModelStore(otherClient, _s3.Bucket).LoadAsync(Owner, CancellationToken.None));
 
-        await store.SaveAsync([Models[1]], CancellationToken.None);
-        AssertSame([Models[1]], await store.LoadAsync(CancellationToken.None));
+        await store.SaveAsync(Owner, [Models[1]], CancellationToken.None);
+        AssertSame([Models[1]], await store.LoadAsync(Owner, CancellationToken.None));
     }
 
     [Fact]
@@ -44,9 +46,13 @@ public sealed class ModelStoreTests : IAsyncLifetime
         var folder = Path.Combine(Path.GetTempPath(), "aidevops-models-" + Guid.NewGuid().ToString("N"));
         try
         {
-            Assert.Empty(await new FolderModelStore(folder).LoadAsync(CancellationToken.None));
-            await new FolderModelStore(folder).SaveAsync(Models, CancellationToken.None);
-            AssertSame(Models, await new FolderModelStore(folder).LoadAsync(CancellationToken.None));
+            Assert.Empty(await new FolderModelStore(folder).LoadAsync(Owner, CancellationToken.None));
+            await new FolderModelStore(folder).SaveAsync(Owner, Models, CancellationToken.None);
+            AssertSame(Models, await new FolderModelStore(folder).LoadAsync(Owner, CancellationToken.None));
+            // Each agent's detection keeps its own object, inside the folder whatever the agent is called.
+            Assert.Empty(await new FolderModelStore(folder).LoadAsync(DetectionKeys.Of(new AiDevOps.Brain.Tenancy.AgentIdentity("edge-2", "acme")), CancellationToken.None));
+            Assert.Equal("acme", Path.GetFileName(Assert.Single(Directory.GetDirectories(Path.Combine(folder, "detector-models")))));
+            Assert.Equal("acme/../edge 1", DetectionKeys.Parse(Owner) is var agent ? agent.Tenant + "/" + agent.AgentId : null);
         }
         finally
         {

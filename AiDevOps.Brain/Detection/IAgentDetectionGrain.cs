@@ -1,0 +1,54 @@
+using AiDevOps.Brain.Tenancy;
+using AiDevOps.Contracts;
+using AiDevOps.Storage;
+
+namespace AiDevOps.Brain.Detection;
+
+/// <summary>
+/// One agent's detection (<see cref="AgentDetection"/>) as an Orleans grain, active on one silo of the cluster at a
+/// time: every Brain hands it the deliveries it stored, wherever the agent's requests land. Key: <see cref="DetectionKeys"/>.
+/// </summary>
+[Alias("aidevops.detection.agent")]
+public interface IAgentDetectionGrain : IGrainWithStringKey
+{
+    /// <summary>Judges a stored delivery; returns the agent's usual gap between deliveries, for the registry.</summary>
+    [Alias("observe")]
+    Task<TimeSpan?> ObserveAsync(DeliveredBatch batch);
+
+    /// <summary>The agent shut down on purpose: its silence from now on is no outage.</summary>
+    [Alias("depart")]
+    Task DepartAsync(DateTimeOffset at);
+
+    /// <summary>Alerts from the agent's Prometheus (API v2) or its Alertmanager (webhook).</summary>
+    [Alias("alerts")]
+    Task TakeAlertsAsync(IReadOnlyList<TakenAlert> alerts);
+
+    /// <summary>Keeps the grain active and its clock going; every Brain calls it every few seconds (<see cref="DetectionClock"/>).</summary>
+    [Alias("tick")]
+    Task TickAsync();
+
+    /// <summary>The trend of one of the agent's series, or null when it does not watch it.</summary>
+    [Alias("outlook")]
+    Task<SeriesOutlook?> OutlookAsync(string seriesId, TimeSpan horizon);
+}
+
+/// <summary>A delivery's samples as stored, series by series, and when it arrived (the agent's pace).</summary>
+[GenerateSerializer, Immutable]
+public sealed record DeliveredBatch([property: Id(0)] IReadOnlyList<DeliveredSeries> Series, [property: Id(1)] DateTimeOffset ReceivedAt);
+
+[GenerateSerializer, Immutable]
+public sealed record DeliveredSeries([property: Id(0)] Series Series, [property: Id(1)] IReadOnlyList<SamplePoint> Samples);
+
+/// <summary>The grain of an agent: tenant and agent id, the agent id escaped, so the key reads back and names a file.</summary>
+public static class DetectionKeys
+{
+    public static string Of(AgentIdentity agent) => agent.Tenant + "/" + Uri.EscapeDataString(agent.AgentId).Replace(".", "%2E", StringComparison.Ordinal);
+
+    public static AgentIdentity Parse(string key)
+    {
+        var slash = key.IndexOf('/', StringComparison.Ordinal);
+        if (slash <= 0 || !TenantNames.IsValid(key[..slash]))
+            throw new FormatException($"'{key}' is not a detection key (tenant/agent).");
+        return new AgentIdentity(Uri.UnescapeDataString(key[(slash + 1)..]), key[..slash]);
+    }
+}
