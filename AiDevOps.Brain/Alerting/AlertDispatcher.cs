@@ -20,10 +20,10 @@ namespace AiDevOps.Brain.Alerting;
 /// budget, evidence gathered by <see cref="IncidentEvidence"/>; it goes out without one), and a model's explanation
 /// that comes later edits its messages. Incidents still open are sent again after their repeat interval; people can
 /// acknowledge or silence them (API, Telegram buttons), which goes through the same gate, so the book sees every
-/// change in one order.
+/// change in one order. A Brain's dispatcher serves the tenants whose alerting grain is active on it
+/// (<see cref="TenantAlertingGrain"/>): it takes a tenant over from storage when the grain activates.
 /// </summary>
 public sealed partial class AlertDispatcher(
-    ChannelReader<AnomalyChange> changes,
     IEnumerable<INotifier> notifiers,
     AlertConfigStore receivers,
     AnomalyStore anomalies,
@@ -34,7 +34,6 @@ public sealed partial class AlertDispatcher(
     NotificationOutbox outbox,
     SilenceStore silences,
     Inhibition inhibition,
-    AgentDirectory directory,
     TableInitializer tables,
     NotificationDelivery delivery,
     IOptions<AlertingOptions> options,
@@ -52,6 +51,7 @@ public sealed partial class AlertDispatcher(
     private readonly HashSet<string> _channels = notifiers.Select(n => n.Channel).ToHashSet(StringComparer.OrdinalIgnoreCase);
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Channel<string> _later = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<AnomalyChange> _changes = Channel.CreateUnbounded<AnomalyChange>(new UnboundedChannelOptions { SingleReader = true });
 
     /// <summary>Incidents waiting in <see cref="_later"/>: an incident that grows by 50 members is explained again once, not 50 times.</summary>
     private readonly ConcurrentDictionary<string, byte> _waitingForExplanation = new(StringComparer.Ordinal);
@@ -62,29 +62,68 @@ public sealed partial class AlertDispatcher(
     /// <summary>How often open incidents are checked for their repeat interval.</summary>
     private static readonly TimeSpan RepeatCheck = TimeSpan.FromSeconds(30);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(DispatchAllAsync(stoppingToken), RepeatAsync(stoppingToken), ExplainLaterAsync(stoppingToken));
+
+    /// <summary>
+    /// Takes a tenant's alerting over: its open incidents, its down targets and the notifications still pending in
+    /// its outbox, as the previous owner (this Brain before a restart, or one that died) left them. Then it makes the
+    /// incidents agree with the stored anomalies, which are written before they are dispatched: an open anomaly no
+    /// incident ever held, and a resolved one an open incident still holds as firing, are dispatched again, so a
+    /// change the previous owner took but never got to is not lost (one that was held back is held back again).
+    /// </summary>
+    public async Task TakeOverAsync(string tenant, CancellationToken ct)
     {
-        await tables.Ready.WaitAsync(stoppingToken);
-        foreach (var tenant in directory.Tenants)
+        await tables.Ready.WaitAsync(ct);
+        var open = await anomalies.ListAsync(tenant, open: true, limit: 100_000, ct);
+        var known = await incidents.ListAsync(tenant, open: null, limit: 100_000, ct);
+        await GatedAsync(() =>
         {
-            inhibition.Restore(await anomalies.ListAsync(tenant, open: true, limit: 100_000, stoppingToken));
-            book.Restore(await incidents.ListAsync(tenant, open: true, limit: 100_000, stoppingToken));
+            inhibition.Restore(tenant, open);
+            book.Restore(tenant, known.Where(i => i.IsOpen));
+            return Task.FromResult(true);
+        }, ct);
+        await delivery.ResumeAsync(tenant, ct);
+
+        var held = known.SelectMany(i => i.Members).Select(m => m.Id).ToHashSet(StringComparer.Ordinal);
+        var missed = open.Where(a => !held.Contains(a.Id)).OrderBy(a => a.OpenedAt).Select(a => (AnomalyChange)new AnomalyOpened(a)).ToList();
+        var stillOpen = open.Select(a => a.Id).ToHashSet(StringComparer.Ordinal);
+        foreach (var member in known.Where(i => i.IsOpen).SelectMany(i => i.Firing).Where(m => !stillOpen.Contains(m.Id)).DistinctBy(m => m.Id))
+        {
+            if (await anomalies.GetAsync(tenant, member.Id, ct) is { IsOpen: false } resolved)
+                missed.Add(new AnomalyResolved(resolved));
         }
-        var repeats = RepeatAsync(stoppingToken);
-        var explanations = ExplainLaterAsync(stoppingToken);
-        await foreach (var change in changes.ReadAllAsync(stoppingToken))
+        foreach (var change in missed)
+            Dispatch(change);
+        LogTakenOver(tenant, missed.Count);
+    }
+
+    /// <summary>Lets a tenant go: its alerting is leaving this Brain.</summary>
+    public void Release(string tenant)
+    {
+        book.Release(tenant);
+        inhibition.Release(tenant);
+    }
+
+    /// <summary>
+    /// Queues an anomaly change for the pipeline, after every change before it. The change is stored already: should
+    /// this Brain die before it is dispatched, the next owner's <see cref="TakeOverAsync"/> dispatches it.
+    /// </summary>
+    public void Dispatch(AnomalyChange change) => _changes.Writer.TryWrite(change);
+
+    private async Task DispatchAllAsync(CancellationToken ct)
+    {
+        await foreach (var change in _changes.Reader.ReadAllAsync(ct))
         {
             try
             {
-                await GatedAsync(() => DispatchAsync(change, stoppingToken), stoppingToken);
+                await GatedAsync(() => DispatchOneAsync(change, ct), ct);
             }
-            catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+            catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
             {
                 LogDispatchFailed(e, change.Anomaly.Id);
             }
         }
-        await repeats;
-        await explanations;
     }
 
     /// <summary>Someone takes an open incident of their tenant: repeats stop and its messages say who. Null when no such open incident.</summary>
@@ -157,7 +196,7 @@ public sealed partial class AlertDispatcher(
         }
     }
 
-    private async Task<bool> DispatchAsync(AnomalyChange change, CancellationToken ct)
+    private async Task<bool> DispatchOneAsync(AnomalyChange change, CancellationToken ct)
     {
         using var activity = Activities.StartActivity("dispatch " + change.GetType().Name);
         var anomaly = change.Anomaly;
@@ -304,6 +343,9 @@ public sealed partial class AlertDispatcher(
 
     [LoggerMessage(LogLevel.Warning, "Incident {IncidentId} has no explanation yet ({Reason}; limit {Timeout})")]
     private partial void LogNoSummary(string incidentId, string reason, TimeSpan timeout);
+
+    [LoggerMessage(LogLevel.Information, "Alerting of tenant {Tenant} runs on this Brain; {Missed} stored anomaly changes dispatched again")]
+    private partial void LogTakenOver(string tenant, int missed);
 
     [LoggerMessage(LogLevel.Error, "Could not dispatch anomaly {AnomalyId}")]
     private partial void LogDispatchFailed(Exception e, string anomalyId);

@@ -31,11 +31,22 @@ public sealed class Inhibition
         }
     }
 
-    /// <summary>Takes back the targets that were down before a restart.</summary>
-    public void Restore(IEnumerable<Anomaly> open)
+    /// <summary>Takes back the targets of one tenant that were down before a restart or failover, in place of what it held of that tenant.</summary>
+    public void Restore(string tenant, IEnumerable<Anomaly> open)
     {
+        Release(tenant);
         foreach (var anomaly in open.Where(a => a.IsOpen && a.Kind == AnomalyKinds.TargetDown))
             Inhibits(new AnomalyOpened(anomaly));
+    }
+
+    /// <summary>Lets go of one tenant's down targets: another Brain owns its alerting now.</summary>
+    public void Release(string tenant)
+    {
+        lock (_lock)
+        {
+            foreach (var key in _down.Keys.Where(k => k.Tenant == tenant).ToList())
+                _down.Remove(key);
+        }
     }
 
     private void Note((string Tenant, string Instance) key, string anomalyId, bool open)

@@ -14,7 +14,8 @@ namespace AiDevOps.Brain.Alerting;
 /// overtakes its firing and a receiver that is slow or rate-limited holds up only itself. A failure worth retrying is
 /// retried until it goes through (a rate limit's <c>retry_after</c> exactly, anything else with <see cref="Backoff"/>):
 /// a channel that is only slow never loses a notification. A permanent failure is dead-lettered (kept, counted,
-/// listed by <c>GET /api/notifications</c>). At start, what a previous run left pending is queued first. An edit
+/// listed by <c>GET /api/notifications</c>). When a Brain takes a tenant's alerting over (<see cref="ResumeAsync"/>),
+/// what the previous owner left pending is queued first. An edit
 /// that a newer notification of the same incident to the same receiver makes needless is not sent (superseded), so
 /// a rate-limited chat gets the incident's latest state, not every state it went through. The channel's reference
 /// to an incident's message is kept (in memory and beside the incident), so every later change edits that message.
@@ -24,7 +25,6 @@ public sealed partial class NotificationDelivery(
     IncidentStore incidents,
     IEnumerable<INotifier> notifiers,
     AlertConfigStore receivers,
-    AgentDirectory directory,
     TableInitializer tables,
     TimeProvider clock,
     ILogger<NotificationDelivery> logger) : BackgroundService
@@ -38,34 +38,37 @@ public sealed partial class NotificationDelivery(
     private readonly ConcurrentDictionary<string, byte> _queued = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<(string Tenant, string ReceiverId, string IncidentId), string> _newest = new();
     private readonly ConcurrentDictionary<(string Tenant, string ReceiverId, string IncidentId), string> _messageRefs = new();
-    private readonly TaskCompletionSource _resumed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<Task> _workers = [];
     private CancellationToken _stopping;
 
-    /// <summary>Queues entries already in the outbox, after what an earlier run left pending.</summary>
+    /// <summary>Queues entries already in the outbox.</summary>
     public async Task EnqueueAsync(IEnumerable<OutboxEntry> entries, CancellationToken ct)
     {
-        await _resumed.Task.WaitAsync(ct);
+        await _started.Task.WaitAsync(ct);
         foreach (var entry in entries)
             Enqueue(entry);
+    }
+
+    /// <summary>Queues what a tenant's outbox holds pending: left by this Brain before a restart, or by one that died.</summary>
+    public async Task ResumeAsync(string tenant, CancellationToken ct)
+    {
+        await _started.Task.WaitAsync(ct);
+        var resumed = 0;
+        foreach (var entry in await outbox.ListAsync(tenant, OutboxState.Pending, ct))
+        {
+            Enqueue(entry);
+            resumed++;
+        }
+        if (resumed > 0)
+            LogResumed(resumed, tenant);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         _stopping = stoppingToken;
         await tables.Ready.WaitAsync(stoppingToken);
-        var resumed = 0;
-        foreach (var tenant in directory.Tenants)
-        {
-            foreach (var entry in await outbox.ListAsync(tenant, OutboxState.Pending, stoppingToken))
-            {
-                Enqueue(entry);
-                resumed++;
-            }
-        }
-        if (resumed > 0)
-            LogResumed(resumed);
-        _resumed.TrySetResult();
+        _started.TrySetResult();
         try
         {
             await Task.Delay(Timeout.Infinite, stoppingToken);
@@ -206,8 +209,8 @@ public sealed partial class NotificationDelivery(
     [LoggerMessage(LogLevel.Error, "Incident {IncidentId} {Kind} via {Channel} refused for good and dead-lettered: {Error}")]
     private partial void LogDeadLettered(NotificationKind kind, string incidentId, string channel, string? error);
 
-    [LoggerMessage(LogLevel.Information, "Resuming {Count} notifications a previous run left pending")]
-    private partial void LogResumed(int count);
+    [LoggerMessage(LogLevel.Information, "Resumed {Count} pending notifications of tenant {Tenant}")]
+    private partial void LogResumed(int count, string tenant);
 
     [LoggerMessage(LogLevel.Error, "Could not deliver notification {Id}; it stays pending for the next start")]
     private partial void LogDeliveryFailed(Exception e, string id);

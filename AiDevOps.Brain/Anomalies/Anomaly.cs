@@ -10,20 +10,21 @@ namespace AiDevOps.Brain.Anomalies;
 /// <param name="Expected">What the strongest detector expected when it opened (its baseline), when it has one.</param>
 /// <param name="ExhaustionAt">When a predicted exhaustion is expected to happen.</param>
 /// <param name="Agent">The agent whose data it is in: its detection owns the anomaly and takes it back after a restart or failover.</param>
+[GenerateSerializer, Immutable]
 public sealed record Anomaly(
-    string Id,
-    Series Series,
-    string Kind,
-    string Detector,
-    double Score,
-    DateTimeOffset OpenedAt,
-    DateTimeOffset? ResolvedAt = null,
-    string? Summary = null,
-    string? SummarySource = null,
-    string? Evidence = null,
-    double? Expected = null,
-    DateTimeOffset? ExhaustionAt = null,
-    string? Agent = null)
+    [property: Id(0)] string Id,
+    [property: Id(1)] Series Series,
+    [property: Id(2)] string Kind,
+    [property: Id(3)] string Detector,
+    [property: Id(4)] double Score,
+    [property: Id(5)] DateTimeOffset OpenedAt,
+    [property: Id(6)] DateTimeOffset? ResolvedAt = null,
+    [property: Id(7)] string? Summary = null,
+    [property: Id(8)] string? SummarySource = null,
+    [property: Id(9)] string? Evidence = null,
+    [property: Id(10)] double? Expected = null,
+    [property: Id(11)] DateTimeOffset? ExhaustionAt = null,
+    [property: Id(12)] string? Agent = null)
 {
     public bool IsOpen => ResolvedAt is null;
 
@@ -35,8 +36,11 @@ public sealed record Anomaly(
 }
 
 /// <summary>A change of an anomaly's state, which alerting turns into a notification.</summary>
-public abstract record AnomalyChange(Anomaly Anomaly);
+[GenerateSerializer, Immutable]
+public abstract record AnomalyChange([property: Id(0)] Anomaly Anomaly);
 
+[GenerateSerializer, Immutable]
 public sealed record AnomalyOpened(Anomaly Anomaly) : AnomalyChange(Anomaly);
 
+[GenerateSerializer, Immutable]
 public sealed record AnomalyResolved(Anomaly Anomaly) : AnomalyChange(Anomaly);

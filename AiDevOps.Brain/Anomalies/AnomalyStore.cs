@@ -43,6 +43,9 @@ public sealed class AnomalyStore(IKeyValueTable table, IOptions<StorageOptions> 
         }
     }
 
+    public async Task<Anomaly?> GetAsync(string tenant, string id, CancellationToken ct) =>
+        await table.GetAsync(_table, DataKeys.Anomalies(tenant), id, ct) is { } item ? ToAnomaly(tenant, item) : null;
+
     /// <summary>A tenant's anomalies, newest first (ids sort by opening time).</summary>
     public async Task<IReadOnlyList<Anomaly>> ListAsync(string tenant, bool? open, int limit, CancellationToken ct)
     {

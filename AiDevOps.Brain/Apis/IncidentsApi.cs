@@ -61,11 +61,11 @@ public static class IncidentsApi
     }
 
     public static Task<Results<Ok<Incident>, NotFound, ValidationProblem>> AcknowledgeAsync(
-        string id, AcknowledgeRequest request, ClaimsPrincipal user, AlertDispatcher pipeline, CancellationToken ct) =>
+        string id, AcknowledgeRequest request, ClaimsPrincipal user, IncidentActions pipeline, CancellationToken ct) =>
         ActAsync(request.By, by => pipeline.AcknowledgeAsync(user.Agent().Tenant, id, by, ct));
 
     public static Task<Results<Ok<Incident>, NotFound, ValidationProblem>> ResolveAsync(
-        string id, AcknowledgeRequest request, ClaimsPrincipal user, AlertDispatcher pipeline, CancellationToken ct) =>
+        string id, AcknowledgeRequest request, ClaimsPrincipal user, IncidentActions pipeline, CancellationToken ct) =>
         ActAsync(request.By, by => pipeline.ResolveAsync(user.Agent().Tenant, id, by, ct));
 
     /// <summary>Someone (<paramref name="by"/>) acts on an incident: the incident as it is now, or 404 when it is not open.</summary>
@@ -77,7 +77,7 @@ public static class IncidentsApi
     }
 
     public static async Task<Results<Ok<Silence>, NotFound, ValidationProblem>> SilenceAsync(
-        string id, SilenceRequest request, ClaimsPrincipal user, AlertDispatcher pipeline, CancellationToken ct)
+        string id, SilenceRequest request, ClaimsPrincipal user, IncidentActions pipeline, CancellationToken ct)
     {
         if (ByProblem(request.By) is { } problem)
             return problem;

@@ -1,3 +1,4 @@
+using AiDevOps.Brain.Alerting;
 using AiDevOps.Brain.Anomalies;
 using AiDevOps.Brain.Storage;
 using AiDevOps.Brain.Tenancy;
@@ -26,8 +27,8 @@ public sealed partial class AgentDetectionGrain(
     ILoggerFactory loggers,
     ILogger<AgentDetectionGrain> logger) : Grain, IAgentDetectionGrain, IDisposable
 {
-    /// <summary>Ticks closer than this are one tick: every Brain's <see cref="DetectionClock"/> calls.</summary>
-    private static readonly TimeSpan ShortestTick = DetectionClock.Interval / 2;
+    /// <summary>Ticks closer than this are one tick: every Brain's <see cref="GrainHeartbeat"/> calls.</summary>
+    private static readonly TimeSpan ShortestTick = GrainHeartbeat.Interval / 2;
 
     /// <summary>The first look at stored history, once the first deliveries have named the agent's series.</summary>
     private static readonly TimeSpan FirstFit = TimeSpan.FromSeconds(30);

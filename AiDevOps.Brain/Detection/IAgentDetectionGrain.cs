@@ -23,7 +23,7 @@ public interface IAgentDetectionGrain : IGrainWithStringKey
     [Alias("alerts")]
     Task TakeAlertsAsync(IReadOnlyList<TakenAlert> alerts);
 
-    /// <summary>Keeps the grain active and its clock going; every Brain calls it every few seconds (<see cref="DetectionClock"/>).</summary>
+    /// <summary>Keeps the grain active and its clock going; every Brain calls it every few seconds (<see cref="GrainHeartbeat"/>).</summary>
     [Alias("tick")]
     Task TickAsync();
 

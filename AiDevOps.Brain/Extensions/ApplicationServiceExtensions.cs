@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using System.Threading.Channels;
 using AiDevOps.Brain.Alerting;
 using AiDevOps.Brain.Alerting.Digests;
 using AiDevOps.Brain.Alerting.Incidents;
@@ -132,10 +131,6 @@ public static partial class ApplicationServiceExtensions
     private static void AddAnomalies(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<AnomalyStore>();
-        var changes = Channel.CreateUnbounded<AnomalyChange>(new UnboundedChannelOptions { SingleReader = true });
-        builder.Services.AddSingleton(changes.Reader);
-        builder.Services.AddSingleton(changes.Writer);
-        builder.Services.AddSingleton<AnomalyRecorder>();
     }
 
     private static void AddIngest(this IHostApplicationBuilder builder)
@@ -160,7 +155,7 @@ public static partial class ApplicationServiceExtensions
                 : new AmazonS3Client(new AmazonS3Config { ServiceURL = localEndpoint, ForcePathStyle = true, AuthenticationRegion = "us-east-1" });
             return new S3ModelStore(s3, options.ModelBucket);
         });
-        builder.Services.AddHostedService<DetectionClock>();
+        builder.Services.AddHostedService<GrainHeartbeat>();
     }
 
     private static void AddAlerting(this IHostApplicationBuilder builder)
@@ -192,7 +187,9 @@ public static partial class ApplicationServiceExtensions
         builder.Services.AddSingleton<IncidentBook>();
         builder.Services.AddSingleton<IncidentStore>();
         builder.Services.AddSingleton<IncidentEvidence>();
+        builder.Services.AddSingleton<AnomalyRecorder>();
         builder.Services.AddSingleton<AlertDispatcher>();
+        builder.Services.AddSingleton<IncidentActions>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AlertDispatcher>());
         builder.Services.AddOptions<DigestOptions>().BindConfiguration(DigestOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddTransient<DigestJob>();

@@ -24,11 +24,17 @@ public class InhibitionTests
     }
 
     [Fact]
-    public void Targets_down_before_a_restart_still_inhibit()
+    public void Targets_down_before_a_restart_or_failover_still_inhibit_until_the_tenant_is_released()
     {
         var inhibition = new Inhibition();
-        inhibition.Restore([On("db-1:9100", AnomalyKinds.TargetDown)]);
+        var down = On("db-1:9100", AnomalyKinds.TargetDown);
+        inhibition.Restore(down.Series.Tenant, [down]);
+        var exhaustion = new AnomalyOpened(On("db-1:9100", AnomalyKinds.PredictedExhaustion, "node_filesystem_avail_bytes"));
 
-        Assert.True(inhibition.Inhibits(new AnomalyOpened(On("db-1:9100", AnomalyKinds.PredictedExhaustion, "node_filesystem_avail_bytes"))));
+        Assert.True(inhibition.Inhibits(exhaustion));
+        inhibition.Release("another-tenant");
+        Assert.True(inhibition.Inhibits(exhaustion));
+        inhibition.Release(down.Series.Tenant);
+        Assert.False(inhibition.Inhibits(exhaustion));
     }
 }

@@ -31,17 +31,37 @@ public sealed class IncidentBook
             return [.. _byGroup.Values.Where(i => i.IsOpen)];
     }
 
-    /// <summary>Takes back the incidents a previous run left open or recently resolved.</summary>
-    public void Restore(IEnumerable<Incident> incidents)
+    /// <summary>
+    /// Takes back the incidents of one tenant that a previous owner left open or recently resolved (after a restart,
+    /// or on another Brain after a failover), in place of whatever this book held of that tenant.
+    /// </summary>
+    public void Restore(string tenant, IEnumerable<Incident> incidents)
     {
         lock (_lock)
         {
+            Forget(tenant);
             foreach (var incident in incidents.OrderBy(i => i.OpenedAt))
             {
                 var key = GroupKey(incident.Tenant, incident.RouteId, incident.Group);
                 _byGroup[key] = incident;
                 _groupById[incident.Id] = key;
             }
+        }
+    }
+
+    /// <summary>Lets go of one tenant's incidents: another Brain owns its alerting now.</summary>
+    public void Release(string tenant)
+    {
+        lock (_lock)
+            Forget(tenant);
+    }
+
+    private void Forget(string tenant)
+    {
+        foreach (var (id, group) in _groupById.Where(g => _byGroup[g.Value].Tenant == tenant).ToList())
+        {
+            _groupById.Remove(id);
+            _byGroup.Remove(group);
         }
     }
 

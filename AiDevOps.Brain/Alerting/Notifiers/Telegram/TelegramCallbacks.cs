@@ -24,8 +24,7 @@ namespace AiDevOps.Brain.Alerting.Notifiers.Telegram;
 /// </summary>
 public sealed partial class TelegramCallbacks(
     IOptions<TelegramOptions> options,
-    AlertDispatcher pipeline,
-    IncidentBook book,
+    IncidentActions pipeline,
     IncidentStore incidents,
     AlertConfigStore receivers,
     AgentDirectory directory,
@@ -161,7 +160,7 @@ public sealed partial class TelegramCallbacks(
             case TelegramAction.Acknowledge:
                 if (await pipeline.AcknowledgeAsync(incident.Tenant, incident.Id, by, ct) is not null)
                     return new("Acknowledged", "acknowledged");
-                return book.Find(incident.Id) is { State: IncidentState.Acknowledged, AcknowledgedBy: var who }
+                return await incidents.GetAsync(incident.Tenant, incident.Id, ct) is { State: IncidentState.Acknowledged, AcknowledgedBy: var who }
                     ? new($"Already acknowledged by {who}", "acknowledged_before")
                     : new("Incident already resolved", "resolved");
             default:
@@ -178,11 +177,9 @@ public sealed partial class TelegramCallbacks(
         return new(answer, "refused", reason);
     }
 
-    /// <summary>The incident the book holds, else a stored one (resolved long ago, or before the book was restored).</summary>
+    /// <summary>The incident as stored (every change is stored before it is sent), of whichever tenant has it.</summary>
     private async Task<Incident?> FindAsync(string id, CancellationToken ct)
     {
-        if (book.Find(id) is { } held)
-            return held;
         foreach (var tenant in directory.Tenants)
         {
             if (await incidents.GetAsync(tenant, id, ct) is { } stored)

@@ -1,14 +1,16 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using System.Threading.Channels;
 
-namespace AiDevOps.Brain.Anomalies;
+using AiDevOps.Brain.Anomalies;
+
+namespace AiDevOps.Brain.Alerting;
 
 /// <summary>
-/// Where every anomaly change goes, whichever detector made it: stored, counted, logged, and handed to alerting at
-/// once, so a state change waits for nothing but its own write.
+/// Where every anomaly change goes, whichever detector made it: stored, counted, logged, and handed to its tenant's
+/// alerting (<see cref="ITenantAlertingGrain"/>, on whichever Brain owns it), so a state change waits for nothing but
+/// its own write. Written first, so the tenant's next alerting owner finds a change this one never got to.
 /// </summary>
-public sealed partial class AnomalyRecorder(AnomalyStore anomalies, ChannelWriter<AnomalyChange> alerting, ILogger<AnomalyRecorder> logger)
+public sealed partial class AnomalyRecorder(AnomalyStore anomalies, IGrainFactory grains, ILogger<AnomalyRecorder> logger)
 {
     public const string TelemetryName = "AiDevOps.Brain.Anomalies";
     private static readonly ActivitySource Activities = new(TelemetryName);
@@ -34,7 +36,7 @@ public sealed partial class AnomalyRecorder(AnomalyStore anomalies, ChannelWrite
         }
         Changes.Add(1, new("change", what), new("detector", change.Anomaly.Detector));
         LogChange(what, change.Anomaly.Kind, change.Anomaly.Series.Selector());
-        await alerting.WriteAsync(change, ct);
+        await grains.GetGrain<ITenantAlertingGrain>(change.Anomaly.Series.Tenant).DispatchAsync(change);
     }
 
     [LoggerMessage(LogLevel.Warning, "Anomaly {Kind} {Change} on {Series}")]
