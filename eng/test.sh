@@ -4,6 +4,7 @@
 #   - Alertmanager (Debian's prometheus-alertmanager) for the Brain's webhook test, which has a real Alertmanager
 #     notify the Brain;
 #   - chromium (Debian's), which Playwright drives in the Web UI's browser tests;
+#   - redis-server (Debian's), the clustering store of the scale-out test's three Brains (tests/AiDevOps.Scale.Tests);
 #   - clang and lld for the Native AOT Agent; deploy/images/build.sh, which the Agent's image test runs, installs the
 #     container tools it needs itself (mmdebstrap, umoci, skopeo, docker-registry, podman, runc: all Debian packages);
 #   - dynalite, Azurite, s3rver and maildev (npm, pinned) are installed by the tests themselves into .aidevops/tools on
@@ -25,6 +26,8 @@ command -v clang >/dev/null || missing+=(clang)
 command -v ld.lld >/dev/null || missing+=(lld)
 # Debian's Chromium, which Playwright drives for the Web UI's browser tests (its own browser downloads are not reachable).
 command -v chromium >/dev/null || missing+=(chromium)
+# Redis, where several Brains keep their Orleans cluster's membership (the scale-out test and eng/bench.sh scale).
+command -v redis-server >/dev/null || missing+=(redis-server)
 if ((${#missing[@]})); then
   echo "Installing ${missing[*]} (apt)"
   sudo_cmd=()

@@ -9,12 +9,16 @@ namespace AiDevOps.Brain.Detection;
 /// though nothing new happens: this keeps those grains active and their clocks ticking, and after a Brain dies it
 /// activates the grains that lived there on a survivor within one interval.
 /// </summary>
-public sealed partial class GrainHeartbeat(IGrainFactory grains, AgentDirectory directory, TimeProvider clock, ILogger<GrainHeartbeat> logger) : BackgroundService
+public sealed partial class GrainHeartbeat(
+    IGrainFactory grains, AgentDirectory directory, IHostApplicationLifetime lifetime, TimeProvider clock, ILogger<GrainHeartbeat> logger) : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // Once every service has started, the silo among them: a grain called before has nowhere to live yet.
+        await Task.Delay(Timeout.Infinite, lifetime.ApplicationStarted).ContinueWith(_ => { }, TaskScheduler.Default);
+        stoppingToken.ThrowIfCancellationRequested();
         using var timer = new PeriodicTimer(Interval, clock);
         do
         {

@@ -32,10 +32,11 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     /// <summary>
     /// Starts a program and waits until <paramref name="readyPath"/> answers 2xx (any answer at all when
-    /// <paramref name="anyAnswer"/>: some stand-ins have no health endpoint).
+    /// <paramref name="anyAnswer"/>: some stand-ins have no health endpoint; without a path, until the port takes a
+    /// connection: some speak no HTTP).
     /// </summary>
     public static async Task<ServiceProcess> StartAsync(
-        string fileName, IEnumerable<string> arguments, int port, string readyPath,
+        string fileName, IEnumerable<string> arguments, int port, string? readyPath,
         IReadOnlyDictionary<string, string>? environment = null, TimeSpan? timeout = null, bool anyAnswer = false)
     {
         var start = new ProcessStartInfo(fileName, arguments)
@@ -57,11 +58,17 @@ public sealed class ServiceProcess : IAsyncDisposable
         {
             try
             {
+                if (readyPath is null)
+                {
+                    using var tcp = new TcpClient();
+                    await tcp.ConnectAsync(IPAddress.Loopback, port);
+                    return service;
+                }
                 using var response = await http.GetAsync(new Uri(service.BaseUrl, readyPath));
                 if (response.IsSuccessStatusCode || anyAnswer)
                     return service;
             }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or SocketException)
             {
                 // Not listening yet.
             }
