@@ -11,6 +11,9 @@
 #   ingest    remote_write into the Brain (on dynalite) and into Prometheus 2.42, same generator, same run: samples/s,
 #             samples per server CPU-second, RSS, p50/p99, non-2xx at 10k x 1, 10k x 10 and 100k x 1; then anomalies
 #             opened on a healthy fleet paced as from 15 s scrapes
+#   scale     remote_write of six agents into 1 Brain, then into 3 Brains (one Orleans cluster on Redis) behind a
+#             round-robin balancer, on one dynalite: samples/s and samples per Brain CPU-second; then the Brain running
+#             the most agents' detection is SIGKILLed: seconds until every agent is served again, samples lost or doubled
 # BENCH_QUICK=1 shrinks every case to seconds of work (tests/AiDevOps.Bench.Tests): the numbers then mean nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -318,6 +321,24 @@ bench_ingest() {
     "http://127.0.0.1:$prom_port" "$prom_pid" key-paced
 }
 
+bench_scale() {
+  # 1 Brain, then 3 in one Orleans cluster (Redis from apt), the published Release build on one dynalite.
+  command -v redis-server >/dev/null || { echo "needs redis-server (apt-get install redis-server)" >&2; exit 1; }
+  work=$(mktemp -d)
+  local dynalite
+  dynalite=$(dynalite_binary)
+  publish AiDevOps.Brain
+  run dotnet build eng/AiDevOps.Bench -c Release -nologo -v quiet --disable-build-servers >"$work/bench-build.log" 2>&1 ||
+    { cat "$work/bench-build.log" >&2; exit 1; }
+  local dynalite_port redis_port
+  dynalite_port=$(free_port); redis_port=$(free_port)
+  "$dynalite" --host 127.0.0.1 --port "$dynalite_port" --createTableMs 0 >"$work/dynalite.log" 2>&1 & pids+=($!)
+  redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no >"$work/redis.log" 2>&1 & pids+=($!)
+  wait_http "http://127.0.0.1:$dynalite_port/" || true
+  run dotnet run --no-build -c Release --project eng/AiDevOps.Bench -- scale "$work/AiDevOps.Brain" "http://127.0.0.1:$dynalite_port" \
+    "127.0.0.1:$redis_port" "$(image_runtime_env AiDevOps.Brain)"
+}
+
 case "${1:-}" in
   agent) bench_agent ;;
   alert-latency) bench_alert_latency ;;
@@ -330,8 +351,9 @@ case "${1:-}" in
     dotnet run -c Release --project eng/AiDevOps.Bench --disable-build-servers -- alert-noise "${NAB_DIR:-../shared/nab}"
     ;;
   ingest) bench_ingest ;;
+  scale) bench_scale ;;
   insights)
     dotnet run -c Release --project eng/AiDevOps.Bench --disable-build-servers -- insights "${NAB_DIR:-../shared/nab}"
     ;;
-  *) echo "usage: eng/bench.sh agent|storage|detect|alert-noise|alert-latency|insights|ingest" >&2; exit 2 ;;
+  *) echo "usage: eng/bench.sh agent|storage|detect|alert-noise|alert-latency|insights|ingest|scale" >&2; exit 2 ;;
 esac

@@ -1,4 +1,5 @@
 using AiDevOps.Brain.Anomalies;
+using AiDevOps.Brain.Cluster;
 
 namespace AiDevOps.Brain.Alerting;
 
@@ -33,6 +34,11 @@ public interface ITenantAlertingGrain : IGrainWithStringKey
     Task TickAsync();
 }
 
+/// <summary>
+/// Placed on its owner among the Brains (<see cref="SpreadPlacement"/>) and left there while that Brain lives: moving it
+/// would hand the tenant's queued notifications to another Brain while this one still sends them.
+/// </summary>
+[SpreadPlacement]
 public sealed class TenantAlertingGrain(AlertDispatcher dispatcher) : Grain, ITenantAlertingGrain
 {
     private string Tenant => this.GetPrimaryKeyString();

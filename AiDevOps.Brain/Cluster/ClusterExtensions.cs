@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
+using Orleans.Runtime.Placement;
 using StackExchange.Redis;
 
 namespace AiDevOps.Brain.Cluster;
@@ -45,6 +46,7 @@ public static class ClusterExtensions
                 membership.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(5);
                 membership.DeathVoteExpirationTimeout = TimeSpan.FromSeconds(10);
             });
+            silo.Services.AddPlacementDirector<SpreadPlacement, SpreadPlacementDirector>();
             // A call to a grain on a Brain that died fails within this instead of 30 s; ingest answers 503 and the agent retries.
             silo.Configure<SiloMessagingOptions>(messaging => messaging.ResponseTimeout = TimeSpan.FromSeconds(10));
         });

@@ -1,5 +1,6 @@
 using AiDevOps.Brain.Alerting;
 using AiDevOps.Brain.Anomalies;
+using AiDevOps.Brain.Cluster;
 using AiDevOps.Brain.Storage;
 using AiDevOps.Brain.Tenancy;
 using AiDevOps.Storage;
@@ -13,7 +14,10 @@ namespace AiDevOps.Brain.Detection;
 /// it had open; it saves the models every <c>Detection:ModelSaveInterval</c> and when it deactivates, so a killed silo
 /// loses at most one interval of learning. Every change is stored and handed to alerting before the call returns, and
 /// ingest acknowledges only after that: a delivery whose detection was cut off is retried by its agent and judged again.
+/// Grains spread over the Brains (<see cref="SpreadPlacement"/>); when Brains join, a grain whose owner is now another
+/// Brain moves there between calls, its models saved here and loaded there.
 /// </summary>
+[SpreadPlacement]
 public sealed partial class AgentDetectionGrain(
     TableInitializer tables,
     IModelStore models,
@@ -22,6 +26,8 @@ public sealed partial class AgentDetectionGrain(
     AgentRegistry registry,
     AgentDirectory directory,
     ISampleStore samples,
+    IClusterMembershipService membership,
+    ILocalSiloDetails silo,
     IOptions<DetectionOptions> options,
     TimeProvider clock,
     ILoggerFactory loggers,
@@ -29,6 +35,9 @@ public sealed partial class AgentDetectionGrain(
 {
     /// <summary>Ticks closer than this are one tick: every Brain's <see cref="GrainHeartbeat"/> calls.</summary>
     private static readonly TimeSpan ShortestTick = GrainHeartbeat.Interval / 2;
+
+    /// <summary>How often the grain checks it is on the Brain that owns it, once Brains have joined or left.</summary>
+    private static readonly TimeSpan OwnerCheck = TimeSpan.FromSeconds(30);
 
     /// <summary>The first look at stored history, once the first deliveries have named the agent's series.</summary>
     private static readonly TimeSpan FirstFit = TimeSpan.FromSeconds(30);
@@ -61,12 +70,14 @@ public sealed partial class AgentDetectionGrain(
 
         this.RegisterGrainTimer(SaveModelsAsync, new GrainTimerCreationOptions(options.Value.ModelSaveInterval, options.Value.ModelSaveInterval));
         this.RegisterGrainTimer(StartFitting, new GrainTimerCreationOptions(FirstFit, options.Value.FitInterval));
+        this.RegisterGrainTimer(MoveToOwner, new GrainTimerCreationOptions(OwnerCheck, OwnerCheck));
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         await _stopping.CancelAsync();
         await SaveModelsAsync(cancellationToken);
+        LogLeaving(_key, RuntimeIdentity, reason.Description);
         try
         {
             await _fitting;
@@ -120,6 +131,14 @@ public sealed partial class AgentDetectionGrain(
         LogSaved(learnt.Count, _key);
     }
 
+    private Task MoveToOwner(CancellationToken ct)
+    {
+        var active = membership.CurrentSnapshot.Members.Values.Where(m => m.Status == SiloStatus.Active).Select(m => m.SiloAddress).ToList();
+        if (active.Count > 0 && !SpreadPlacement.Owner(this.GetGrainId().ToString(), active).Equals(silo.SiloAddress))
+            this.MigrateOnIdle();
+        return Task.CompletedTask;
+    }
+
     /// <summary>
     /// Fitting reads history for minutes at worst, so it runs beside the grain rather than in its turn: deliveries keep
     /// being judged meanwhile, and the ensemble takes a fitted detector only when it is not behind (<see cref="EnsembleWatch.Adopt"/>).
@@ -133,6 +152,9 @@ public sealed partial class AgentDetectionGrain(
 
     [LoggerMessage(LogLevel.Information, "Detection of {Agent} active on {Silo}: {Models} detector models, {Open} open anomalies taken back")]
     private partial void LogActivated(string agent, string silo, int models, int open);
+
+    [LoggerMessage(LogLevel.Information, "Detection of {Agent} leaves {Silo}: {Reason}")]
+    private partial void LogLeaving(string agent, string silo, string reason);
 
     [LoggerMessage(LogLevel.Debug, "Saved {Count} detector models of {Agent}")]
     private partial void LogSaved(int count, string agent);

@@ -18,11 +18,12 @@ namespace AiDevOps.Bench;
 /// </summary>
 public static class IngestBench
 {
-    public sealed record Receiver(string Name, Uri WriteUrl, string? Key, IReadOnlyDictionary<string, int> Processes);
+    /// <summary>Where the writers send; writer <c>i</c> presents <c>Keys[i % Keys.Count]</c> (none when empty), as its own agent.</summary>
+    public sealed record Receiver(string Name, Uri WriteUrl, IReadOnlyList<string> Keys, IReadOnlyDictionary<string, int> Processes);
 
-    private sealed record Load(string Name, int Series, int SamplesPerSeries);
+    internal sealed record Load(string Name, int Series, int SamplesPerSeries);
 
-    private sealed record Outcome(
+    internal sealed record Outcome(
         long Samples, double Seconds, int Requests, int Failed, string? FirstFailure, double P50Ms, double P99Ms,
         IReadOnlyDictionary<string, double> CpuSeconds, IReadOnlyDictionary<string, (double MeanMiB, double MaxMiB)> Rss)
     {
@@ -47,9 +48,9 @@ public static class IngestBench
             return 2;
         }
         var brainUrl = new Uri(args[0].TrimEnd('/') + "/");
-        var brain = new Receiver("brain", new Uri(brainUrl, "api/v1/write"), args[1],
+        var brain = new Receiver("brain", new Uri(brainUrl, "api/v1/write"), [args[1]],
             new Dictionary<string, int> { ["brain"] = int.Parse(args[2], CultureInfo.InvariantCulture), ["store"] = int.Parse(args[3], CultureInfo.InvariantCulture) });
-        var prometheus = new Receiver("prometheus", new Uri(args[4].TrimEnd('/') + "/api/v1/write"), null,
+        var prometheus = new Receiver("prometheus", new Uri(args[4].TrimEnd('/') + "/api/v1/write"), [],
             new Dictionary<string, int> { ["prometheus"] = int.Parse(args[5], CultureInfo.InvariantCulture) });
         var pacedKey = args[6];
 
@@ -72,10 +73,10 @@ public static class IngestBench
             results.Add((load, onBrain, onPrometheus));
         }
 
-        var loadAnomalies = await CountAnomaliesAsync(http, brainUrl, brain.Key!);
+        var loadAnomalies = await CountAnomaliesAsync(http, brainUrl, brain.Keys[0]);
         var (pacedSeries, rounds) = quick ? (200, 20) : (10_000, 120);
         Console.WriteLine($"Paced run: {pacedSeries} healthy series, {rounds} rounds with timestamps 15 s apart ({rounds * 15 / 60} minutes of scrapes), another tenant...");
-        var pacedOpened = await PacedRunAsync(http, brain with { Key = pacedKey }, pacedSeries, rounds, brainUrl);
+        var pacedOpened = await PacedRunAsync(http, brain with { Keys = [pacedKey] }, pacedSeries, rounds, brainUrl);
         Console.WriteLine($"anomalies opened: {pacedOpened} in the paced run; {loadAnomalies} during the load runs (samples 1 ms apart, far below any scrape interval)");
 
         double Ratio(string load, Func<Outcome, double> measure) =>
@@ -94,7 +95,7 @@ public static class IngestBench
         return 0;
     }
 
-    private static void Print(Load load, string receiver, Outcome o, params string[] processes)
+    internal static void Print(Load load, string receiver, Outcome o, params string[] processes)
     {
         var cpu = string.Join(", ", processes.Select(p => $"{p} {o.CpuSeconds[p]:F1} CPU-s"));
         var perCpu = processes.Length > 1
@@ -105,7 +106,7 @@ public static class IngestBench
             $"  {load.Series:N0} series x {load.SamplesPerSeries} {receiver,-10}: {o.PerSecond:N0} samples/s, {perCpu}; {cpu}; {rss}; p50 {o.P50Ms:F1} ms, p99 {o.P99Ms:F1} ms; {o.Requests} requests, {o.Failed} non-2xx{(o.FirstFailure is null ? "" : $" (first: {o.FirstFailure})")}"));
     }
 
-    private static async Task<Outcome> MeasureAsync(HttpClient http, Receiver receiver, Load load, int writers, SampleClock clock, TimeSpan warmup, TimeSpan seconds)
+    internal static async Task<Outcome> MeasureAsync(HttpClient http, Receiver receiver, Load load, int writers, SampleClock clock, TimeSpan warmup, TimeSpan seconds)
     {
         var shards = Shards.For(load.Series, writers);
         using var stop = new CancellationTokenSource();
@@ -148,7 +149,7 @@ public static class IngestBench
             var started = Stopwatch.GetTimestamp();
             try
             {
-                using var response = await http.SendAsync(Request(receiver, body), stop);
+                using var response = await http.SendAsync(Request(receiver, shard.Index, body), stop);
                 var failure = response.IsSuccessStatusCode ? null : $"{(int)response.StatusCode} {Shorten(await response.Content.ReadAsStringAsync(stop))}";
                 window.Add(samplesPerRequest, Stopwatch.GetElapsedTime(started).TotalMilliseconds, failure);
             }
@@ -170,13 +171,13 @@ public static class IngestBench
         var end = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         for (var round = rounds - 1; round >= 0; round--)
         {
-            using var response = await http.SendAsync(Request(brain, shard.Next(end - round * 15_000L, 1)));
+            using var response = await http.SendAsync(Request(brain, 0, shard.Next(end - round * 15_000L, 1)));
             if (!response.IsSuccessStatusCode)
                 throw new InvalidOperationException($"The paced run was refused: {(int)response.StatusCode} {Shorten(await response.Content.ReadAsStringAsync())}");
         }
         // Detection reads what was stored off a queue: give it a moment to catch up before counting.
         await Task.Delay(TimeSpan.FromSeconds(5));
-        return await CountAnomaliesAsync(http, brainUrl, brain.Key!);
+        return await CountAnomaliesAsync(http, brainUrl, brain.Keys[0]);
     }
 
     private static async Task<int> CountAnomaliesAsync(HttpClient http, Uri brainUrl, string key)
@@ -189,18 +190,18 @@ public static class IngestBench
         return anomalies.RootElement.GetArrayLength();
     }
 
-    private static HttpRequestMessage Request(Receiver receiver, byte[] body)
+    internal static HttpRequestMessage Request(Receiver receiver, int writer, byte[] body)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, receiver.WriteUrl) { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue(RemoteWriteCodec.ContentType);
         request.Content.Headers.ContentEncoding.Add(RemoteWriteCodec.ContentEncoding);
         request.Headers.Add(RemoteWriteCodec.VersionHeader, RemoteWriteCodec.Version);
-        if (receiver.Key is not null)
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", receiver.Key);
+        if (receiver.Keys.Count > 0)
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", receiver.Keys[writer % receiver.Keys.Count]);
         return request;
     }
 
-    private static string Shorten(string text) => text.Length <= 200 ? text : text[..200] + "…";
+    internal static string Shorten(string text) => text.Length <= 200 ? text : text[..200] + "…";
 
     /// <summary>
     /// The writers' shards of each size, built once: a series keeps its values' course from one load to the next, as
@@ -229,6 +230,7 @@ public static class IngestBench
 
         public Shard(int index, int series, string cluster)
         {
+            Index = index;
             Series = series;
             _hosts = new NodeExporterHosts("bench", series, seed: 1000 + index);
             foreach (var s in _hosts.AllSeries)
@@ -249,6 +251,8 @@ public static class IngestBench
 
         public int Series { get; }
 
+        public int Index { get; }
+
         /// <summary>The next request: <paramref name="samplesPerSeries"/> scrapes of every series, the last at <paramref name="timestamp"/>, 1 ms apart.</summary>
         public byte[] Next(long timestamp, int samplesPerSeries)
         {
@@ -265,7 +269,7 @@ public static class IngestBench
     }
 
     /// <summary>Milliseconds that only grow: every request's samples are newer than every earlier request's.</summary>
-    private sealed class SampleClock
+    internal sealed class SampleClock
     {
         private long _last;
 

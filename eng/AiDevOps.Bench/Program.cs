@@ -9,11 +9,12 @@ return args switch
     ["alert-noise", var nab] => AlertNoiseBench.Run(nab, quick),
     ["insights", var nab] => InsightsBench.Run(nab, quick),
     ["ingest", .. var receivers] => await IngestBench.RunAsync(receivers, quick),
+    ["scale", .. var cluster] => await ScaleBench.RunAsync(cluster, quick),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: AiDevOps.Bench detect|storage|alert-noise NAB_DIR|insights NAB_DIR|ingest RECEIVERS...   (BENCH_QUICK=1: seconds, for a smoke test)");
+    Console.Error.WriteLine("usage: AiDevOps.Bench detect|storage|alert-noise NAB_DIR|insights NAB_DIR|ingest RECEIVERS...|scale BRAIN_DIR DYNAMODB_URL REDIS RUNTIME_ENV   (BENCH_QUICK=1: seconds, for a smoke test)");
     return 2;
 }

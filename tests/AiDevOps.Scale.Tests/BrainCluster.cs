@@ -86,8 +86,11 @@ public sealed class BrainCluster : IAsyncDisposable
         ["Orleans__Endpoints__AdvertisedIPAddress"] = "127.0.0.1",
     });
 
-    /// <summary>The Brain whose output says it runs <paramref name="what"/> (a grain's activation log line), or -1.</summary>
-    public int BrainRunning(string what) => Array.FindIndex(_brains, b => b is { HasExited: false } && b.Output.Contains(what, StringComparison.Ordinal));
+    /// <summary>The Brain whose log says it runs the agent's detection now (activated more often than it left), or -1.</summary>
+    public int BrainRunningDetection() => Array.FindIndex(_brains, b => b is { HasExited: false }
+        && Count(b.Output, $"Detection of default/{AgentId} active on") > Count(b.Output, $"Detection of default/{AgentId} leaves"));
+
+    private static int Count(string text, string what) => text.Split('\n').Count(line => line.Contains(what, StringComparison.Ordinal));
 
     public async Task KillBrainAsync(int index) => await _brains[index]!.KillAsync();
 

@@ -42,7 +42,7 @@ public sealed class BrainFailoverTests
             {
                 if (second == KillAt)
                 {
-                    killed = cluster.BrainRunning($"Detection of default/{BrainCluster.AgentId} active on");
+                    killed = cluster.BrainRunningDetection();
                     Assert.True(killed >= 0, "no Brain says it runs the agent's detection\n" + cluster.Logs);
                     await cluster.KillBrainAsync(killed);
                 }

@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Yarp.ReverseProxy.Configuration;
 
-namespace AiDevOps.Scale.Tests;
+namespace AiDevOps.Testing;
 
 /// <summary>
 /// The load balancer in front of the Brains, as a team runs one: YARP sending each request to the next Brain in turn,
@@ -24,7 +24,7 @@ public sealed class RoundRobinBalancer : IAsyncDisposable
 
     public static async Task<RoundRobinBalancer> StartAsync(IReadOnlyList<Uri> backends)
     {
-        var port = AiDevOps.Testing.ServiceProcess.FreePort();
+        var port = ServiceProcess.FreePort();
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
         builder.Logging.ClearProviders();
