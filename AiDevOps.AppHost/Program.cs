@@ -23,6 +23,7 @@ var brain = builder.AddProject<Projects.AiDevOps_Brain>("brain")
     .WithModelStore()
     .WithSecretsKey()
     .WithHttpHealthCheck("/health")
+    .WithReplicasFromConfiguration()
     .LogUrlAndKeyWhenReady(agentKey);
 // Insights' tools read this Brain back, with a read-only token of the incident's tenant.
 brain.WithEnvironment("Alerting__BrainUrl", brain.GetEndpoint("http"));

@@ -8,9 +8,9 @@ using StackExchange.Redis;
 namespace AiDevOps.Brain.Cluster;
 
 /// <summary>
-/// Every Brain is an Orleans silo; the grains hold the state that must live in one place (an agent's detection). One
-/// Brain alone (the default) is a cluster of one on loopback ports of its own choosing. Several Brains share a
-/// clustering store, configured the way Aspire's Orleans integration sets it:
+/// Every Brain is an Orleans silo; the grains hold the state that must live in one place (an agent's detection, a
+/// tenant's alerting). One Brain alone (the default) is a cluster of one on a loopback port of its own choosing.
+/// Several Brains share a clustering store, configured the way Aspire's Orleans integration sets it:
 /// <c>Orleans:Clustering:ProviderType=Redis</c>, <c>Orleans:Clustering:ServiceKey=&lt;name&gt;</c> and
 /// <c>ConnectionStrings:&lt;name&gt;</c> (ElastiCache/Valkey on AWS), <c>Orleans:ClusterId</c>, <c>Orleans:ServiceId</c>,
 /// and each silo's <c>Orleans:Endpoints:SiloPort</c>/<c>GatewayPort</c> (and <c>AdvertisedIPAddress</c> in a container).
@@ -35,6 +35,9 @@ public static class ClusterExtensions
             // Alone, no gateway: nothing but the Brain itself calls its grains.
             if (!clustered)
                 silo.UseLocalhostClustering(siloPort: FreeLoopbackPort(), gatewayPort: 0, serviceId: "aidevops-brain", clusterId: "aidevops-" + Guid.NewGuid().ToString("N")[..8]);
+            // Several Brains on one machine (the AppHost's replicas) each take a free silo port unless one is set.
+            else if (string.IsNullOrEmpty(configuration["Orleans:Endpoints:SiloPort"]))
+                silo.Configure<EndpointOptions>(endpoints => endpoints.SiloPort = FreeLoopbackPort());
             // A dead Brain is declared dead in seconds, not Orleans's default of about a minute: its agents' detection
             // must resume on a survivor within ~10 s. Two missed probes of 2 s each, so a Brain busy for a moment
             // on 2 cores is not declared dead.

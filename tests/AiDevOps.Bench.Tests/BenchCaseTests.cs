@@ -22,6 +22,7 @@ public sealed class BenchCaseTests(ITestOutputHelper log)
     [InlineData("alert-latency")]
     [InlineData("insights")]
     [InlineData("ingest")]
+    [InlineData("scale")]
     public async Task Quick_run_exits_by_itself_leaves_nothing_running_and_ends_with_its_JSON_line(string benchCase)
     {
         var run = await BenchRun.RunAsync(benchCase, Timeout);
