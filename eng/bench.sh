@@ -286,15 +286,19 @@ print(json.dumps({"bench": "alert-latency", "aidevops_s": ours, "alertmanager_s"
 PY
 }
 
+publish_brain_and_bench() { # the Brain published in Release into $work, and the bench harness built
+  publish AiDevOps.Brain
+  run dotnet build eng/AiDevOps.Bench -c Release -nologo -v quiet --disable-build-servers >"$work/bench-build.log" 2>&1 ||
+    { cat "$work/bench-build.log" >&2; exit 1; }
+}
+
 bench_ingest() {
   # The Brain (Release, on dynalite) and Prometheus 2.42's remote_write receiver, the same generator, the same run.
   command -v prometheus >/dev/null || { echo "needs prometheus (apt-get install prometheus)" >&2; exit 1; }
   work=$(mktemp -d)
   local dynalite
   dynalite=$(dynalite_binary)
-  publish AiDevOps.Brain
-  run dotnet build eng/AiDevOps.Bench -c Release -nologo -v quiet --disable-build-servers >"$work/bench-build.log" 2>&1 ||
-    { cat "$work/bench-build.log" >&2; exit 1; }
+  publish_brain_and_bench
 
   local dynalite_port brain_port prom_port
   dynalite_port=$(free_port); brain_port=$(free_port); prom_port=$(free_port)
@@ -327,9 +331,7 @@ bench_scale() {
   work=$(mktemp -d)
   local dynalite
   dynalite=$(dynalite_binary)
-  publish AiDevOps.Brain
-  run dotnet build eng/AiDevOps.Bench -c Release -nologo -v quiet --disable-build-servers >"$work/bench-build.log" 2>&1 ||
-    { cat "$work/bench-build.log" >&2; exit 1; }
+  publish_brain_and_bench
   local dynalite_port redis_port
   dynalite_port=$(free_port); redis_port=$(free_port)
   "$dynalite" --host 127.0.0.1 --port "$dynalite_port" --createTableMs 0 >"$work/dynalite.log" 2>&1 & pids+=($!)

@@ -52,6 +52,10 @@ public sealed partial class AlertDispatcher(
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Channel<string> _later = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Channel<AnomalyChange> _changes = Channel.CreateUnbounded<AnomalyChange>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly ConcurrentDictionary<string, byte> _served = new(StringComparer.Ordinal);
+
+    /// <summary>Whether this Brain runs the tenant's alerting now: what must happen once per tenant (its digest) happens here.</summary>
+    public bool Serves(string tenant) => _served.ContainsKey(tenant);
 
     /// <summary>Incidents waiting in <see cref="_later"/>: an incident that grows by 50 members is explained again once, not 50 times.</summary>
     private readonly ConcurrentDictionary<string, byte> _waitingForExplanation = new(StringComparer.Ordinal);
@@ -95,12 +99,14 @@ public sealed partial class AlertDispatcher(
         }
         foreach (var change in missed)
             Dispatch(change);
+        _served[tenant] = 0;
         LogTakenOver(tenant, missed.Count);
     }
 
     /// <summary>Lets a tenant go: its alerting is leaving this Brain.</summary>
     public void Release(string tenant)
     {
+        _served.TryRemove(tenant, out _);
         book.Release(tenant);
         inhibition.Release(tenant);
     }

@@ -6,16 +6,19 @@ namespace AiDevOps.Brain.Cluster;
 
 // Storage and the contracts know nothing of Orleans; these let their types cross between silos as they are.
 
+/// <summary>A series as its tenant and sorted labels: the receiving Brain takes the process's shared set for them, so a series it has seen before costs no id hash.</summary>
 [GenerateSerializer]
-public readonly record struct SeriesSurrogate([property: Id(0)] string Tenant, [property: Id(1)] Dictionary<string, string> Labels);
+public readonly record struct SeriesSurrogate([property: Id(0)] string Tenant, [property: Id(1)] KeyValuePair<string, string>[] Labels);
 
 [RegisterConverter]
 public sealed class SeriesConverter : IConverter<Series, SeriesSurrogate>
 {
-    // Made again from its labels, as ingest makes it: sorted and shared with the other series of the same set.
-    public Series ConvertFromSurrogate(in SeriesSurrogate surrogate) => Series.Of(surrogate.Tenant, surrogate.Labels);
+    // Made again from its labels as ingest makes it: the shared label set, then the series remembered for that set.
+    public Series ConvertFromSurrogate(in SeriesSurrogate surrogate) =>
+        Series.Of(surrogate.Tenant, LabelSets.Of([.. surrogate.Labels], out _) ?? throw new InvalidDataException("A series arrived with a label name twice."));
 
-    public SeriesSurrogate ConvertToSurrogate(in Series value) => new(value.Tenant, new Dictionary<string, string>(value.Labels, StringComparer.Ordinal));
+    public SeriesSurrogate ConvertToSurrogate(in Series value) =>
+        new(value.Tenant, value.Labels is LabelDictionary set ? set.Sorted.ToArray() : [.. value.Labels.OrderBy(l => l.Key, StringComparer.Ordinal)]);
 }
 
 [GenerateSerializer]

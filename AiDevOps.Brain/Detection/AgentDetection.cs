@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using AiDevOps.Brain.Anomalies;
 using AiDevOps.Brain.Tenancy;
 using AiDevOps.Contracts;
@@ -19,6 +20,8 @@ public sealed class AgentDetection
     private readonly AgentIdentity _agent;
     private readonly TimeSpan _forgetIdle;
     private readonly IReadOnlyList<IAnomalySource> _sources;
+    /// <summary>The series the agent delivers, by id, with the receipt time of their last delivery.</summary>
+    private readonly Dictionary<string, (Series Series, DateTimeOffset LastDelivered)> _known = new(StringComparer.Ordinal);
     private DateTimeOffset _lastSweep = DateTimeOffset.MinValue;
 
     public AgentDetection(AgentIdentity agent, DetectionOptions options, AgentDirectory directory)
@@ -43,13 +46,35 @@ public sealed class AgentDetection
     public IReadOnlyList<AnomalyChange> Restore(IEnumerable<Anomaly> open, DateTimeOffset now) =>
         Stamp(open.SelectMany(anomaly => _sources.SelectMany(source => source.Restore(anomaly, now))));
 
-    /// <summary>One delivery's stored samples, series by series, through every source.</summary>
-    public IReadOnlyList<AnomalyChange> Observe(IReadOnlyList<DeliveredSeries> delivery)
+    /// <summary>
+    /// The series of a delivery this detection has not been told about, after taking the ones it names in full
+    /// (a series stays known until it is idle for <c>Detection:ForgetIdleSeries</c>; after a failover the first delivery
+    /// names them all).
+    /// </summary>
+    public string[] Unknown(DeliveredBatch delivery)
+    {
+        List<string>? unknown = null;
+        for (var i = 0; i < delivery.SeriesIds.Length; i++)
+        {
+            if (delivery.Labels?[i] is { } named)
+                _known[named.Id] = (named, delivery.ReceivedAt);
+            else if (!_known.ContainsKey(delivery.SeriesIds[i]))
+                (unknown ??= []).Add(delivery.SeriesIds[i]);
+        }
+        return unknown is null ? [] : [.. unknown];
+    }
+
+    /// <summary>One delivery's stored samples, series by series, through every source; every series of it is known (<see cref="Unknown"/>).</summary>
+    public IReadOnlyList<AnomalyChange> Observe(DeliveredBatch delivery)
     {
         List<AnomalyChange>? changes = null;
-        foreach (var (series, samples) in delivery)
+        for (var s = 0; s < delivery.SeriesIds.Length; s++)
         {
-            // Once per series of every delivery, and nearly always without a change: then nothing is allocated.
+            ref var known = ref CollectionsMarshal.GetValueRefOrNullRef(_known, delivery.SeriesIds[s]);
+            known.LastDelivered = delivery.ReceivedAt;
+            var series = known.Series;
+            var samples = delivery.SamplesOf(s);
+            // Once per series of every delivery, and nearly always without a change: then nothing more is allocated.
             for (var i = 0; i < _sources.Count; i++)
             {
                 foreach (var change in _sources[i].Observe(series, samples))
@@ -67,6 +92,8 @@ public sealed class AgentDetection
         {
             _lastSweep = now;
             changes = changes.Concat(_sources.SelectMany(source => source.Forget(now - _forgetIdle, now)));
+            foreach (var (id, _) in _known.Where(k => k.Value.LastDelivered < now - _forgetIdle).ToList())
+                _known.Remove(id);
         }
         return Stamp(changes);
     }

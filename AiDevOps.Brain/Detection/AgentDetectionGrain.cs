@@ -90,11 +90,13 @@ public sealed partial class AgentDetectionGrain(
 
     public void Dispose() => _stopping.Dispose();
 
-    public async Task<TimeSpan?> ObserveAsync(DeliveredBatch batch)
+    public async Task<Judgement> ObserveAsync(DeliveredBatch batch)
     {
+        if (_detection.Unknown(batch) is { Length: > 0 } unknown)
+            return new Judgement(null, unknown);
         var usualGap = _detection.Pace.Delivered(_agent, batch.ReceivedAt);
-        await RecordAsync(_detection.Observe(batch.Series), CancellationToken.None);
-        return usualGap;
+        await RecordAsync(_detection.Observe(batch), CancellationToken.None);
+        return new Judgement(usualGap, []);
     }
 
     public Task DepartAsync(DateTimeOffset at)

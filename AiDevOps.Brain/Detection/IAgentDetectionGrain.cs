@@ -11,9 +11,12 @@ namespace AiDevOps.Brain.Detection;
 [Alias("aidevops.detection.agent")]
 public interface IAgentDetectionGrain : IGrainWithStringKey
 {
-    /// <summary>Judges a stored delivery; returns the agent's usual gap between deliveries, for the registry.</summary>
+    /// <summary>
+    /// Judges a stored delivery and returns the agent's usual gap between deliveries, for the registry; or judges
+    /// nothing and names the series it does not know, to be sent again with their labels.
+    /// </summary>
     [Alias("observe")]
-    Task<TimeSpan?> ObserveAsync(DeliveredBatch batch);
+    Task<Judgement> ObserveAsync(DeliveredBatch batch);
 
     /// <summary>The agent shut down on purpose: its silence from now on is no outage.</summary>
     [Alias("depart")]
@@ -31,13 +34,6 @@ public interface IAgentDetectionGrain : IGrainWithStringKey
     [Alias("outlook")]
     Task<SeriesOutlook?> OutlookAsync(string seriesId, TimeSpan horizon);
 }
-
-/// <summary>A delivery's samples as stored, series by series, and when it arrived (the agent's pace).</summary>
-[GenerateSerializer, Immutable]
-public sealed record DeliveredBatch([property: Id(0)] IReadOnlyList<DeliveredSeries> Series, [property: Id(1)] DateTimeOffset ReceivedAt);
-
-[GenerateSerializer, Immutable]
-public sealed record DeliveredSeries([property: Id(0)] Series Series, [property: Id(1)] IReadOnlyList<SamplePoint> Samples);
 
 /// <summary>The grain of an agent: tenant and agent id, the agent id escaped, so the key reads back and names a file.</summary>
 public static class DetectionKeys

@@ -36,11 +36,10 @@ public sealed class IngestService(
         var batch = BySeries(agent.Tenant, request.Series);
         var sampleCount = batch.Sum(b => b.Samples.Count);
         var detection = grains.GetGrain<IAgentDetectionGrain>(DetectionKeys.Of(agent));
-        var delivered = batch.ConvertAll(s => new DeliveredSeries(s.Series, s.Samples));
         if (batchId is not null && await batches.ContainsAsync(agent.Tenant, batchId, ct))
         {
             Duplicates.Add(1, new KeyValuePair<string, object?>("agent", agent.AgentId));
-            await detection.ObserveAsync(new DeliveredBatch(delivered, clock.GetUtcNow()));
+            await JudgeAsync(detection, batch, clock.GetUtcNow());
             return new IngestResponse(batch.Count, sampleCount, Duplicate: true);
         }
 
@@ -52,11 +51,22 @@ public sealed class IngestService(
         if (batchId is not null)
             await batches.RecordAsync(agent.Tenant, batchId, whole);
         var receivedAt = clock.GetUtcNow();
-        var usualGap = await detection.ObserveAsync(new DeliveredBatch(delivered, receivedAt));
+        var usualGap = await JudgeAsync(detection, batch, receivedAt);
         await agents.RecordDeliveryAsync(agent, receivedAt, sampleCount, usualGap, report, whole);
         Samples.Add(sampleCount, new KeyValuePair<string, object?>("agent", agent.AgentId));
         activity?.SetTag("aidevops.samples", sampleCount);
         return new IngestResponse(batch.Count, sampleCount);
+    }
+
+    /// <summary>The agent's detection judges the delivery, told the labels of the series it does not know yet.</summary>
+    private static async Task<TimeSpan?> JudgeAsync(
+        IAgentDetectionGrain detection, List<(Series Series, IReadOnlyList<SamplePoint> Samples)> batch, DateTimeOffset receivedAt)
+    {
+        var delivery = DeliveredBatch.Of(batch, receivedAt);
+        var judgement = await detection.ObserveAsync(delivery);
+        if (!judgement.Judged)
+            judgement = await detection.ObserveAsync(delivery.WithLabels(batch, judgement.UnknownSeries));
+        return judgement.Judged ? judgement.UsualGap : throw new InvalidOperationException("The agent's detection did not take the series it was told about.");
     }
 
     /// <summary>

@@ -12,6 +12,10 @@ public static class Nag
 {
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<CfnResource, List<Dictionary<string, object>>> Suppressions = [];
 
+    /// <summary>A resource's logical id in its template, as cdk-nag names it in a finding's <c>applies_to</c>.</summary>
+    public static string LogicalIdOf(IConstruct construct) =>
+        Stack.Of(construct).GetLogicalId((CfnElement)construct.Node.DefaultChild!);
+
     public static void Suppress(IConstruct construct, string rule, string reason, params string[] appliesTo)
     {
         var resource = construct as CfnResource ?? construct.Node.DefaultChild as CfnResource

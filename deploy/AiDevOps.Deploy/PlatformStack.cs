@@ -24,12 +24,14 @@ public sealed record PlatformSettings
     public RetentionDays LogRetention { get; init; } = RetentionDays.ONE_MONTH;
 
     /// <summary>
-    /// Tasks per service. The Brain keeps detection state per process, so it runs as one task until it scales out
-    /// on a cluster runtime; the Web UI keeps its sign-in keys per task; Insights is stateless.
+    /// Tasks per service. Detection and alerting state live in Orleans grains (<see cref="BrainCluster"/>), so any
+    /// number of Brains share the work and, when one dies, its grains move to the others within seconds; two at
+    /// least, so that losing or replacing one never stops ingest. The Web UI keeps its sign-in keys per task;
+    /// Insights is stateless.
     /// </summary>
     public IReadOnlyDictionary<string, ServiceScale> Scale { get; init; } = new Dictionary<string, ServiceScale>
     {
-        ["brain"] = new(Min: 1, Max: 1, Cpu: 1024, MemoryMiB: 2048),
+        ["brain"] = new(Min: 2, Max: 6, Cpu: 1024, MemoryMiB: 2048),
         // A sign-in cookie is sealed with the task's own data-protection keys: another task could not read it.
         ["web"] = new(Min: 1, Max: 1, Cpu: 256, MemoryMiB: 512),
     };
@@ -55,7 +57,8 @@ public sealed record PublicPorts(int Https, int Http);
 /// <summary>
 /// The app on AWS, made from the AppHost's manifest: a VPC (public and private subnets, one NAT gateway, flow logs),
 /// the cloud resources the services use (tables, bucket, key), an ECS cluster with a private DNS namespace, each
-/// service on Fargate, and the services the AppHost marks external behind an internet-facing load balancer.
+/// service on Fargate, the Brains as one Orleans cluster on a Valkey store (<see cref="BrainCluster"/>), and the
+/// services the AppHost marks external behind an internet-facing load balancer.
 /// </summary>
 public sealed class PlatformStack : Stack
 {
@@ -137,6 +140,9 @@ public sealed class PlatformStack : Stack
                 Services.Single(s => s.Name == callee).Service.Connections.AllowFrom(caller.Service, Port.Tcp(SettingResolver.ContainerPort), $"{caller.Name} calls {callee}");
         }
 
+        if (Services.SingleOrDefault(s => s.Name == BrainCluster.Service) is { } brain)
+            Brains = new BrainCluster(this, "BrainCluster", vpc, brain);
+
         var external = deployments.Where(d => manifest.Services.Single(s => s.Name == d.Deployment.Name).IsExternal).Select(d => d.Deployment).ToList();
         if (external.Count > 0)
             LoadBalancer = ServePublicly(vpc, external, settings);
@@ -147,6 +153,9 @@ public sealed class PlatformStack : Stack
     public IReadOnlyDictionary<string, ICloudResource> Cloud { get; }
 
     public IReadOnlyList<ServiceDeployment> Services { get; }
+
+    /// <summary>The Brains' Orleans cluster; none when the app has no Brain.</summary>
+    public BrainCluster? Brains { get; }
 
     /// <summary>The Secrets Manager secret names, by the AppHost's parameter names.</summary>
     public IReadOnlyDictionary<string, string> Secrets { get; }

@@ -106,12 +106,18 @@ public static class IngestBench
             $"  {load.Series:N0} series x {load.SamplesPerSeries} {receiver,-10}: {o.PerSecond:N0} samples/s, {perCpu}; {cpu}; {rss}; p50 {o.P50Ms:F1} ms, p99 {o.P99Ms:F1} ms; {o.Requests} requests, {o.Failed} non-2xx{(o.FirstFailure is null ? "" : $" (first: {o.FirstFailure})")}"));
     }
 
-    internal static async Task<Outcome> MeasureAsync(HttpClient http, Receiver receiver, Load load, int writers, SampleClock clock, TimeSpan warmup, TimeSpan seconds)
+    /// <summary>
+    /// Writes the load as fast as the receiver acknowledges, or at <paramref name="samplesPerSecond"/> (all writers
+    /// together) when given, and measures a window after the warm-up.
+    /// </summary>
+    internal static async Task<Outcome> MeasureAsync(
+        HttpClient http, Receiver receiver, Load load, int writers, SampleClock clock, TimeSpan warmup, TimeSpan seconds, double? samplesPerSecond = null)
     {
         var shards = Shards.For(load.Series, writers);
         using var stop = new CancellationTokenSource();
         var window = new Window();
-        var writing = shards.Select(shard => Task.Run(() => WriteAsync(http, receiver, shard, load.SamplesPerSeries, clock, window, stop.Token))).ToList();
+        var every = samplesPerSecond is { } rate ? TimeSpan.FromSeconds(load.Series / writers * load.SamplesPerSeries / (rate / writers)) : (TimeSpan?)null;
+        var writing = shards.Select(shard => Task.Run(() => WriteAsync(http, receiver, shard, load.SamplesPerSeries, clock, window, every, stop.Token))).ToList();
 
         // Warm-up: a while, and until every writer has been answered twice, as the first request naming a series
         // also writes its index entries (100,000 new series: seconds), which steady ingest never does.
@@ -140,11 +146,24 @@ public static class IngestBench
             rss.ToDictionary(r => r.Key, r => (r.Value.Average() / (1 << 20), r.Value.Max() / (double)(1 << 20))));
     }
 
-    private static async Task WriteAsync(HttpClient http, Receiver receiver, Shard shard, int samplesPerSeries, SampleClock clock, Window window, CancellationToken stop)
+    private static async Task WriteAsync(
+        HttpClient http, Receiver receiver, Shard shard, int samplesPerSeries, SampleClock clock, Window window, TimeSpan? every, CancellationToken stop)
     {
         var samplesPerRequest = shard.Series * samplesPerSeries;
-        while (!stop.IsCancellationRequested)
+        var paced = Stopwatch.StartNew();
+        for (var sent = 0L; !stop.IsCancellationRequested; sent++)
         {
+            if (every is { } interval && interval * sent - paced.Elapsed is { Ticks: > 0 } ahead)
+            {
+                try
+                {
+                    await Task.Delay(ahead, stop);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
             var body = shard.Next(clock.Next(samplesPerSeries), samplesPerSeries);
             var started = Stopwatch.GetTimestamp();
             try

@@ -53,11 +53,23 @@ public static class ScaleBench
         var spread = await IngestBench.MeasureAsync(http, three.Receiver("3 Brains", balancer.Url, keys), load, Agents, clock, warmup, seconds);
         IngestBench.Print(load, "3 Brains", spread, [.. three.Processes.Keys]);
 
+        // The same paced load on both: at full speed the one dynalite is what both wait for, and three Brains share its
+        // throughput and the machine's two cores with it; at one rate both can keep, the CPU a sample costs compares.
+        var rate = Math.Round(Math.Min(one.PerSecond, spread.PerSecond) / 2000) * 1000;
+        var pacedThree = await IngestBench.MeasureAsync(http, three.Receiver("3 Brains", balancer.Url, keys), load, Agents, clock, warmup, seconds, rate);
+        IngestBench.Print(load, "3 Brains, paced", pacedThree, [.. three.Processes.Keys]);
         var failover = await FailoverAsync(http, three, balancer.Url, keys);
-        var perCpuOne = one.PerCpuSecond([.. one.CpuSeconds.Keys]);
-        var perCpuThree = spread.PerCpuSecond([.. spread.CpuSeconds.Keys]);
+        await three.DisposeAsync();
+        IngestBench.Outcome pacedOne;
+        await using (var single = await BrainSet.StartAsync(1, settings, "bench-one-paced"))
+        {
+            pacedOne = await IngestBench.MeasureAsync(http, single.Receiver("1 Brain", single.Urls[0], keys), load, Agents, clock, warmup, seconds, rate);
+            IngestBench.Print(load, "1 Brain, paced", pacedOne, [.. single.Processes.Keys]);
+        }
+        var perCpuOne = pacedOne.PerCpuSecond([.. pacedOne.CpuSeconds.Keys]);
+        var perCpuThree = pacedThree.PerCpuSecond([.. pacedThree.CpuSeconds.Keys]);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"3 Brains against 1: {spread.PerSecond / one.PerSecond:F2}x the samples/s; a sample costs {perCpuOne / perCpuThree:F2}x the Brain CPU ({perCpuThree:N0} against {perCpuOne:N0} samples per Brain CPU-second)"));
+            $"3 Brains against 1: {spread.PerSecond / one.PerSecond:F2}x the samples/s at full speed; at {rate:N0} samples/s a sample costs {perCpuOne / perCpuThree:F2}x the Brain CPU ({perCpuThree:N0} against {perCpuOne:N0} samples per Brain CPU-second)"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Brain {failover.Killed} killed (running {failover.Grains} agents' detection): every agent served again after {failover.Seconds:F1} s; {failover.Acknowledged} marker samples acknowledged, {failover.Lost} lost, {failover.Duplicated} stored twice"));
         Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object>
@@ -247,6 +259,7 @@ public static class ScaleBench
                 await brain.StopAsync(TimeSpan.FromSeconds(20));
             foreach (var brain in _brains)
                 await brain.DisposeAsync();
+            _brains.Clear(); // disposed early (to measure one Brain alone again) and again at the end
         }
     }
 }

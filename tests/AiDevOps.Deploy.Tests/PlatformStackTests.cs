@@ -119,7 +119,7 @@ public sealed class PlatformStackTests(DeploymentFixture fixture)
         }
         Assert.Contains("dynamodb:DescribeTable", brain);
         Assert.DoesNotContain("dynamodb:CreateTable", brain);
-        Assert.Contains("/" + ModelBucket.ModelObject + "\"", brain);
+        Assert.Contains("/" + ModelBucket.ModelPrefix + "*\"", brain);
         // The table statement names the two tables and nothing else (no index wildcards).
         var tableStatement = JsonNode.Parse(brain)!["PolicyDocument"]!["Statement"]!.AsArray()
             .Single(s => Strings(s!["Action"]).Contains("dynamodb:Query"))!;
@@ -128,9 +128,9 @@ public sealed class PlatformStackTests(DeploymentFixture fixture)
     }
 
     [Fact]
-    public void The_model_object_granted_is_the_one_the_brain_writes()
+    public void The_model_objects_granted_are_the_ones_the_brain_writes()
     {
-        Assert.Equal(AiDevOps.Brain.Detection.ModelFile.Name, ModelBucket.ModelObject);
+        Assert.StartsWith(ModelBucket.ModelPrefix, AiDevOps.Brain.Detection.ModelFile.PathOf("acme/edge"), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -230,14 +230,18 @@ public sealed class PlatformStackTests(DeploymentFixture fixture)
     public void Only_the_load_balancer_and_the_web_UI_reach_the_brain_and_only_the_brain_reaches_insights()
     {
         var (_, json) = Synth();
-        var ingress = Resources(json, "AWS::EC2::SecurityGroupIngress").Select(i => i.Properties).ToList();
+        var all = Resources(json, "AWS::EC2::SecurityGroupIngress").Select(i => i.Properties).ToList();
+        // Besides the services' port, only the Brain's cluster: Brain to Brain and Brain to its store (BrainClusterTests).
+        Assert.Equal(6, all.Count);
+        Assert.Equal(2, all.Count(i => (int)i["FromPort"]! is BrainCluster.SiloPort or BrainCluster.StorePort));
+        var ingress = all.Where(i => (int)i["FromPort"]! == 8080).ToList();
         Assert.Equal(4, ingress.Count);
         Assert.Contains(ingress, i => i["SourceSecurityGroupId"]!.ToJsonString().Contains("LoadBalancer", StringComparison.Ordinal)
             && i["GroupId"]!.ToJsonString().Contains("web", StringComparison.Ordinal));
         Assert.Contains(ingress, i => i["SourceSecurityGroupId"]!.ToJsonString().Contains("web", StringComparison.Ordinal)
             && i["GroupId"]!.ToJsonString().Contains("brain", StringComparison.Ordinal));
-        Assert.All(ingress, i => Assert.Equal(8080, (int)i["FromPort"]!));
-        Assert.All(ingress, i => Assert.Null(i["CidrIp"]));
+        Assert.All(ingress, i => Assert.Equal(8080, (int)i["ToPort"]!));
+        Assert.All(all, i => Assert.Null(i["CidrIp"]));
         Assert.Contains(ingress, i => i["SourceSecurityGroupId"]!.ToJsonString().Contains("LoadBalancer", StringComparison.Ordinal)
             && i["GroupId"]!.ToJsonString().Contains("brain", StringComparison.Ordinal));
         Assert.Contains(ingress, i => i["SourceSecurityGroupId"]!.ToJsonString().Contains("brain", StringComparison.Ordinal)
@@ -245,7 +249,7 @@ public sealed class PlatformStackTests(DeploymentFixture fixture)
     }
 
     [Fact]
-    public void Services_scale_on_cpu_and_the_public_one_on_requests_the_brain_as_one_task()
+    public void Services_scale_on_cpu_and_the_public_ones_on_requests_the_web_UI_as_one_task()
     {
         var (template, json) = Synth();
         var targets = Resources(json, "AWS::ApplicationAutoScaling::ScalableTarget").Select(t => t.Properties).ToList();

@@ -17,6 +17,7 @@ public sealed partial class DigestJob(
     SilenceStore silences,
     AlertConfigStore receivers,
     IEnumerable<INotifier> notifiers,
+    AlertDispatcher dispatcher,
     TimeProvider clock,
     ILogger<DigestJob> logger) : IJob
 {
@@ -26,8 +27,13 @@ public sealed partial class DigestJob(
 
     public static JobKey KeyFor(string tenant) => new("digest-" + tenant, "alerting");
 
-    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) =>
-        await SendAsync(context.MergedJobDataMap.GetString(TenantKey)!, cancellationToken);
+    /// <summary>Every Brain schedules every tenant's digest; the Brain running the tenant's alerting sends it, once.</summary>
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
+    {
+        var tenant = context.MergedJobDataMap.GetString(TenantKey)!;
+        if (dispatcher.Serves(tenant))
+            await SendAsync(tenant, cancellationToken);
+    }
 
     public async Task<Digest> SendAsync(string tenant, CancellationToken ct)
     {

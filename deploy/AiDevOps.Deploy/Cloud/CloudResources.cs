@@ -92,11 +92,14 @@ public sealed class DataTables : ICloudResource
     });
 }
 
-/// <summary>Detector models: encrypted, versioned, never public, TLS only, access logged; the Brain reads and writes one object.</summary>
+/// <summary>
+/// Detector models: encrypted, versioned, never public, TLS only, access logged; the Brain reads and writes the objects
+/// under one prefix, one object per agent.
+/// </summary>
 public sealed class ModelBucket : ICloudResource
 {
-    /// <summary>The Brain's model file (its Detection ModelFile.Name; a test holds the two equal).</summary>
-    public const string ModelObject = "detector-models.bin";
+    /// <summary>Where the Brain keeps each agent's models (its Detection ModelFile.Prefix; a test holds the two equal).</summary>
+    public const string ModelPrefix = "detector-models/";
 
     private readonly CloudResourceModel _model;
 
@@ -124,15 +127,20 @@ public sealed class ModelBucket : ICloudResource
         service.GrantPrincipal.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
         {
             Actions = ["s3:GetObject", "s3:PutObject"],
-            Resources = [Bucket.ArnForObjects(ModelObject)],
+            Resources = [Bucket.ArnForObjects(ModelPrefix + "*")],
         }));
-        // Without ListBucket, S3 answers a missing object (a first start) with 403 rather than 404.
+        // Without ListBucket, S3 answers a missing object (an agent's first start) with 403 rather than 404.
         service.GrantPrincipal.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
         {
             Actions = ["s3:ListBucket"],
             Resources = [Bucket.BucketArn],
-            Conditions = new Dictionary<string, object> { ["StringEquals"] = new Dictionary<string, object> { ["s3:prefix"] = ModelObject } },
+            Conditions = new Dictionary<string, object> { ["StringLike"] = new Dictionary<string, object> { ["s3:prefix"] = ModelPrefix + "*" } },
         }));
+        if (service.GrantPrincipal is IConstruct role && role.Node.TryFindChild("DefaultPolicy") is { } policy)
+        {
+            Nag.Suppress(policy, "IAM5", "One model object per agent under the models prefix; agents are configured at run time, so the objects cannot be named here.",
+                $"Resource::<{Nag.LogicalIdOf(Bucket)}.Arn>/{ModelPrefix}*");
+        }
     }
 }
 

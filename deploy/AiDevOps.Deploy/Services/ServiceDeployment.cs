@@ -11,7 +11,7 @@ using Constructs;
 
 namespace AiDevOps.Deploy.Services;
 
-/// <summary>How many tasks a service may run; the Brain is one until it scales out (detection state is per process).</summary>
+/// <summary>How many tasks a service may run, and each task's size; a service of one task (Max 1) is replaced stop-first.</summary>
 public sealed record ServiceScale(int Min, int Max, int Cpu, int MemoryMiB);
 
 /// <summary>
@@ -49,7 +49,7 @@ public sealed class ServiceDeployment : Construct
             ["OTEL_SERVICE_NAME"] = service.Name,
         };
         var repository = Repository.FromRepositoryName(this, "Repository", "aidevops-" + service.Name);
-        var container = TaskDefinition.AddContainer(service.Name, new ContainerDefinitionOptions
+        Container = TaskDefinition.AddContainer(service.Name, new ContainerDefinitionOptions
         {
             Image = ContainerImage.FromEcrRepository(repository, imageTag),
             Environment = environment,
@@ -66,7 +66,7 @@ public sealed class ServiceDeployment : Construct
             Essential = false,
             MemoryReservationMiB = 64,
         });
-        container.AddContainerDependencies(new ContainerDependency { Container = collector, Condition = ContainerDependencyCondition.START });
+        Container.AddContainerDependencies(new ContainerDependency { Container = collector, Condition = ContainerDependencyCondition.START });
         // The collector's rights, in a policy of their own: its justified wildcards must not cover what the service is granted.
         var telemetry = new Policy(this, "TelemetryPolicy", new PolicyProps
         {
@@ -87,7 +87,7 @@ public sealed class ServiceDeployment : Construct
         });
         Nag.Suppress(telemetry, "IAM5",
             "X-Ray's trace and sampling actions support no resource-level permissions; the collector creates its log streams in the one metrics log group.",
-            "Resource::*", $"Resource::<{LogicalIdOf(metricsLogGroup)}.Arn>");
+            "Resource::*", $"Resource::<{Nag.LogicalIdOf(metricsLogGroup)}.Arn>");
         foreach (var resource in settings.Uses)
             resource.GrantTo(TaskDefinition.TaskRole);
 
@@ -100,7 +100,7 @@ public sealed class ServiceDeployment : Construct
             VpcSubnets = new SubnetSelection { SubnetType = SubnetType.PRIVATE_WITH_EGRESS },
             CloudMapOptions = new CloudMapOptions { Name = service.Name, ContainerPort = SettingResolver.ContainerPort },
             CircuitBreaker = new DeploymentCircuitBreaker { Rollback = true },
-            // One Brain at a time (see ServiceScale): the old task stops before the new one starts.
+            // A service that must run as one task (the Web UI, see PlatformSettings.Scale): the old task stops before the new one starts.
             MinHealthyPercent = scale.Max == 1 ? 0 : 100,
             MaxHealthyPercent = scale.Max == 1 ? 100 : 200,
         });
@@ -117,6 +117,9 @@ public sealed class ServiceDeployment : Construct
     public string Name { get; }
 
     public FargateTaskDefinition TaskDefinition { get; }
+
+    /// <summary>The service's own container (beside it runs the collector).</summary>
+    public ContainerDefinition Container { get; }
 
     public FargateService Service { get; }
 
@@ -141,7 +144,4 @@ public sealed class ServiceDeployment : Construct
         });
         Scaling.ScaleOnRequestCount("Requests", new RequestCountScalingProps { RequestsPerTarget = requestsPerTarget, TargetGroup = targets });
     }
-
-    private static string LogicalIdOf(IConstruct construct) =>
-        Stack.Of(construct).GetLogicalId((CfnElement)construct.Node.DefaultChild!);
 }

@@ -20,11 +20,13 @@ namespace AiDevOps.Brain.Alerting.Notifiers.Telegram;
 /// from one of them; button data can be forged by a client, so nothing else is trusted. Every callback is answered,
 /// refused ones too (logged and counted, nothing changed). Telegram keeps an update until a later getUpdates
 /// confirms it (offset = last update_id + 1), so the offset is confirmed on the way out as well: a restart does not
-/// handle a press twice.
+/// handle a press twice. Telegram serves one poller a bot: of several Brains, the one running the first configured
+/// tenant's alerting polls, for every tenant; the others wait.
 /// </summary>
 public sealed partial class TelegramCallbacks(
     IOptions<TelegramOptions> options,
     IncidentActions pipeline,
+    AlertDispatcher dispatcher,
     IncidentStore incidents,
     AlertConfigStore receivers,
     AgentDirectory directory,
@@ -42,6 +44,9 @@ public sealed partial class TelegramCallbacks(
 
     // The client's timeout outlasts the long poll it waits for.
     private static readonly TimeSpan ClientSlack = TimeSpan.FromSeconds(15);
+
+    /// <summary>How often a Brain that does not poll looks whether it has become the one that does.</summary>
+    private static readonly TimeSpan PollerCheck = TimeSpan.FromSeconds(2);
 
     private readonly TelegramOptions _options = options.Value;
 
@@ -74,6 +79,15 @@ public sealed partial class TelegramCallbacks(
         {
             while (!stoppingToken.IsCancellationRequested)
             {
+                if (directory.Tenants.Count == 0 || !dispatcher.Serves(directory.Tenants[0]))
+                {
+                    // Another Brain polls: hand over what this one took, and look again in a while.
+                    if (!confirmed)
+                        await ConfirmAsync(bot, offset);
+                    (offset, confirmed) = (null, true);
+                    await Task.Delay(PollerCheck, clock, stoppingToken);
+                    continue;
+                }
                 var asked = offset;
                 var updates = await polls.ExecuteAsync(
                     async token => await bot.GetUpdates(asked, BatchLimit, (int)_options.LongPollTimeout.TotalSeconds, [UpdateType.CallbackQuery], token),
