@@ -99,13 +99,22 @@ public sealed class ServiceProcess : IAsyncDisposable
         return StartAsync("dotnet", [Path.Combine(folder, project + ".dll"), "--contentRoot", folder], port, readyPath, environment);
     }
 
-    /// <summary>SIGKILL: no shutdown code runs, as in a crash or <c>kill -9</c>.</summary>
+    /// <summary>
+    /// SIGKILL: no shutdown code runs, as in a crash or <c>kill -9</c>. A .NET process killed so leaves its diagnostic
+    /// IPC files (<c>dotnet-diagnostic-&lt;pid&gt;-*</c>, <c>clr-debug-pipe-&lt;pid&gt;-*</c>) in the temporary folder; they go too.
+    /// </summary>
     public async Task KillAsync()
     {
         if (!_process.HasExited)
         {
+            var pid = _process.Id;
             _process.Kill(entireProcessTree: true);
             await _process.WaitForExitAsync();
+            foreach (var pattern in new[] { $"dotnet-diagnostic-{pid}-*", $"clr-debug-pipe-{pid}-*" })
+            {
+                foreach (var left in Directory.EnumerateFiles(Path.GetTempPath(), pattern))
+                    File.Delete(left);
+            }
         }
     }
 
