@@ -20,6 +20,7 @@ public sealed class AgentDetection
     private readonly AgentIdentity _agent;
     private readonly TimeSpan _forgetIdle;
     private readonly IReadOnlyList<IAnomalySource> _sources;
+    private readonly PrometheusAlertTracker _alerts;
     /// <summary>The series the agent delivers, by id, with the receipt time of their last delivery.</summary>
     private readonly Dictionary<string, (Series Series, DateTimeOffset LastDelivered)> _known = new(StringComparer.Ordinal);
     private DateTimeOffset _lastSweep = DateTimeOffset.MinValue;
@@ -29,15 +30,14 @@ public sealed class AgentDetection
         _agent = agent;
         _forgetIdle = options.ForgetIdleSeries;
         Ensemble = new EnsembleWatch(AiDevOps.Detection.DetectionSettings.Recommended);
-        Alerts = new PrometheusAlertTracker(options.AlertmanagerRepeatInterval);
-        _sources = [new UpDetector(), Ensemble, new AgentSilenceWatch(Pace, directory, options.AgentSilence), Alerts];
+        _alerts = new PrometheusAlertTracker(options.AlertmanagerRepeatInterval);
+        _sources = [new UpDetector(), Ensemble, new AgentSilenceWatch(Pace, directory, options.AgentSilence), _alerts];
     }
 
     public AgentPace Pace { get; } = new();
 
     public EnsembleWatch Ensemble { get; }
 
-    public PrometheusAlertTracker Alerts { get; }
 
     /// <summary>Whether an open anomaly of the tenant is this agent's to take back (one stored before owners were kept goes to <paramref name="legacyOwner"/>).</summary>
     public bool Owns(Anomaly anomaly, string legacyOwner) => (anomaly.Agent ?? legacyOwner) == _agent.AgentId;
@@ -98,7 +98,11 @@ public sealed class AgentDetection
         return Stamp(changes);
     }
 
-    public IReadOnlyList<AnomalyChange> Stamp(IEnumerable<AnomalyChange> changes) => [.. changes.Select(Stamp)];
+    /// <summary>Alerts from the agent's Prometheus or Alertmanager (<see cref="PrometheusAlertTracker.Take"/>).</summary>
+    public IReadOnlyList<AnomalyChange> TakeAlerts(IReadOnlyList<TakenAlert> alerts, DateTimeOffset now) =>
+        Stamp(_alerts.Take(_agent.Tenant, alerts, now));
+
+    private IReadOnlyList<AnomalyChange> Stamp(IEnumerable<AnomalyChange> changes) => [.. changes.Select(Stamp)];
 
     private AnomalyChange Stamp(AnomalyChange change) =>
         change.Anomaly.Agent == _agent.AgentId ? change : change with { Anomaly = change.Anomaly with { Agent = _agent.AgentId } };

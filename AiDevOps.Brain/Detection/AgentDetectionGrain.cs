@@ -106,7 +106,7 @@ public sealed partial class AgentDetectionGrain(
     }
 
     public Task TakeAlertsAsync(IReadOnlyList<TakenAlert> alerts) =>
-        RecordAsync(_detection.Stamp(_detection.Alerts.Take(_agent.Tenant, alerts, clock.GetUtcNow())), CancellationToken.None);
+        RecordAsync(_detection.TakeAlerts(alerts, clock.GetUtcNow()), CancellationToken.None);
 
     public Task TickAsync()
     {

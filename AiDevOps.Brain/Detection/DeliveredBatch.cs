@@ -43,9 +43,9 @@ public sealed record DeliveredBatch(
     }
 
     /// <summary>The same delivery with the series of <paramref name="wanted"/> (ids) named in full.</summary>
-    public DeliveredBatch WithLabels(IReadOnlyList<(Series Series, IReadOnlyList<SamplePoint> Samples)> batch, IReadOnlyCollection<string> wanted)
+    public DeliveredBatch WithLabels(IReadOnlyList<(Series Series, IReadOnlyList<SamplePoint> Samples)> batch, IEnumerable<string> wanted)
     {
-        var wantedIds = wanted as HashSet<string> ?? wanted.ToHashSet(StringComparer.Ordinal);
+        var wantedIds = wanted.ToHashSet(StringComparer.Ordinal);
         return this with { Labels = [.. batch.Select(s => wantedIds.Contains(s.Series.Id) ? s.Series : null)] };
     }
 

@@ -66,7 +66,7 @@ public sealed class PrometheusAlertTracker(TimeSpan alertmanagerRepeatInterval) 
 
     /// <summary>Alerts of the API v2 as the tracker takes them: each fires until its own <c>endsAt</c>.</summary>
     public static IReadOnlyList<TakenAlert> Posted(IReadOnlyList<PostableAlert> alerts, DateTimeOffset now) =>
-        [.. alerts.Select(alert => new TakenAlert(Copy(alert.Labels), alert.Annotations is { } a ? Copy(a) : null, alert.StartsAt, alert.EndsAt ?? now + DefaultLifetime, Detector))];
+        [.. alerts.Select(alert => new TakenAlert(alert.Labels, alert.Annotations, alert.StartsAt, alert.EndsAt ?? now + DefaultLifetime, Detector))];
 
     /// <summary>Alerts of a webhook notification as the tracker takes them: a firing one on a lease of <paramref name="lifetime"/>.</summary>
     public static IReadOnlyList<TakenAlert> Notified(IReadOnlyList<NotifiedAlert> alerts, DateTimeOffset now, TimeSpan lifetime)
@@ -82,7 +82,7 @@ public sealed class PrometheusAlertTracker(TimeSpan alertmanagerRepeatInterval) 
             };
             // The webhook API refuses such alerts whole; without labels or a status there is nothing to act on.
             if (endsAt is not null && alert.Labels is { } labels)
-                taken.Add(new TakenAlert(Copy(labels), alert.Annotations is { } a ? Copy(a) : null, alert.StartsAt, endsAt.Value, AlertmanagerDetector));
+                taken.Add(new TakenAlert(labels, alert.Annotations, alert.StartsAt, endsAt.Value, AlertmanagerDetector));
         }
         return taken;
     }
@@ -99,8 +99,6 @@ public sealed class PrometheusAlertTracker(TimeSpan alertmanagerRepeatInterval) 
             return changes;
         }
     }
-
-    private static Dictionary<string, string> Copy(IReadOnlyDictionary<string, string> labels) => new(labels, StringComparer.Ordinal);
 
     private void Take(string tenant, TakenAlert alert, DateTimeOffset now, List<AnomalyChange> changes)
     {
@@ -165,8 +163,8 @@ public sealed class PrometheusAlertTracker(TimeSpan alertmanagerRepeatInterval) 
 /// <summary>A firing alert as the tracker takes it, whichever way it came: until when it fires, and from which detector.</summary>
 [GenerateSerializer, Immutable]
 public sealed record TakenAlert(
-    [property: Id(0)] Dictionary<string, string> Labels,
-    [property: Id(1)] Dictionary<string, string>? Annotations,
+    [property: Id(0)] IReadOnlyDictionary<string, string> Labels,
+    [property: Id(1)] IReadOnlyDictionary<string, string>? Annotations,
     [property: Id(2)] DateTimeOffset? StartsAt,
     [property: Id(3)] DateTimeOffset EndsAt,
     [property: Id(4)] string Detector);

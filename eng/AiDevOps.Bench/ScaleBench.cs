@@ -4,7 +4,6 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using AiDevOps.Contracts;
-using AiDevOps.Contracts.RemoteWrite;
 using AiDevOps.Testing;
 
 namespace AiDevOps.Bench;
@@ -137,25 +136,8 @@ public static class ScaleBench
         return new Failover(victim, grains, seconds, acknowledged.Sum(a => a.Count), lost, duplicated);
     }
 
-    private static async Task<bool> WriteMarkerAsync(HttpClient http, Uri balancer, string key, int agent, SamplePoint sample)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(balancer, "api/v1/write"))
-        {
-            Content = new ByteArrayContent(RemoteWriteCodec.Encode([new SeriesSamples(Marker(agent), [sample])])),
-        };
-        request.Content.Headers.ContentType = new MediaTypeHeaderValue(RemoteWriteCodec.ContentType);
-        request.Content.Headers.ContentEncoding.Add(RemoteWriteCodec.ContentEncoding);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
-        try
-        {
-            using var response = await http.SendAsync(request);
-            return response.IsSuccessStatusCode;
-        }
-        catch (HttpRequestException)
-        {
-            return false;
-        }
-    }
+    private static Task<bool> WriteMarkerAsync(HttpClient http, Uri balancer, string key, int agent, SamplePoint sample) =>
+        RemoteWritePost.SendAsync(http, new Uri(balancer, "api/v1/write"), key, [new SeriesSamples(Marker(agent), [sample])]);
 
     private static Dictionary<string, string> Marker(int agent) =>
         new() { ["__name__"] = "scale_marker", ["agent"] = agent.ToString(CultureInfo.InvariantCulture) };

@@ -4,7 +4,6 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using AiDevOps.Contracts;
-using AiDevOps.Contracts.RemoteWrite;
 using AiDevOps.Testing;
 
 namespace AiDevOps.Scale.Tests;
@@ -95,16 +94,8 @@ public sealed class BrainCluster : IAsyncDisposable
     public async Task KillBrainAsync(int index) => await _brains[index]!.KillAsync();
 
     /// <summary>Sends one remote_write to the Agent's receiver; true when the Agent took it (durably queued).</summary>
-    public async Task<bool> WriteAsync(HttpClient http, IReadOnlyList<SeriesSamples> series)
-    {
-        using var content = new ByteArrayContent(RemoteWriteCodec.Encode(series));
-        content.Headers.ContentType = new MediaTypeHeaderValue(RemoteWriteCodec.ContentType);
-        content.Headers.ContentEncoding.Add(RemoteWriteCodec.ContentEncoding);
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri($"http://127.0.0.1:{_agentPort}/api/v1/write")) { Content = content };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", ReceiverKey);
-        using var response = await http.SendAsync(request);
-        return response.StatusCode == System.Net.HttpStatusCode.NoContent;
-    }
+    public Task<bool> WriteAsync(HttpClient http, IReadOnlyList<SeriesSamples> series) =>
+        RemoteWritePost.SendAsync(http, new Uri($"http://127.0.0.1:{_agentPort}/api/v1/write"), ReceiverKey, series);
 
     /// <summary>A Brain API answer with the agent's key, through the balancer (retried: a Brain may be dead).</summary>
     public async Task<JsonElement> GetAsync(string path)

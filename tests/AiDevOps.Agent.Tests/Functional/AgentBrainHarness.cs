@@ -4,7 +4,6 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using AiDevOps.Contracts;
-using AiDevOps.Contracts.RemoteWrite;
 using AiDevOps.Testing;
 
 namespace AiDevOps.Agent.Tests.Functional;
@@ -63,23 +62,8 @@ public sealed class AgentBrainHarness : IAsyncDisposable
     public async Task StartAgentAsync() => Agent = await ServiceProcess.StartServiceAsync("AiDevOps.Agent", AgentPort, _agentSettings, "/alive");
 
     /// <summary>Sends one remote_write to the Agent's receiver; true when the Agent took it (204).</summary>
-    public async Task<bool> WriteToAgentAsync(HttpClient http, IReadOnlyList<SeriesSamples> series)
-    {
-        using var content = new ByteArrayContent(RemoteWriteCodec.Encode(series));
-        content.Headers.ContentType = new MediaTypeHeaderValue(RemoteWriteCodec.ContentType);
-        content.Headers.ContentEncoding.Add(RemoteWriteCodec.ContentEncoding);
-        try
-        {
-            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri($"http://127.0.0.1:{AgentPort}/api/v1/write")) { Content = content };
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", ReceiverKey);
-            using var response = await http.SendAsync(request);
-            return response.StatusCode == System.Net.HttpStatusCode.NoContent;
-        }
-        catch (HttpRequestException)
-        {
-            return false;
-        }
-    }
+    public Task<bool> WriteToAgentAsync(HttpClient http, IReadOnlyList<SeriesSamples> series) =>
+        RemoteWritePost.SendAsync(http, new Uri($"http://127.0.0.1:{AgentPort}/api/v1/write"), ReceiverKey, series);
 
     /// <summary>Every stored sample of the series matching the labels, as the Brain's API returns them.</summary>
     public async Task<IReadOnlyList<SamplePoint>> StoredSamplesAsync(string metric, string labelQuery, DateTimeOffset from)
